@@ -1,0 +1,41 @@
+"""`lead-scoring`: one command, a sub-command per concern.
+
+Each sub-command's module is imported only when it runs, so `lead-scoring generate` does not pay
+for importing Airflow or Great Expectations.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# sub-command -> (module with `add_arguments(parser)` and `run(args) -> int | None`, help)
+COMMANDS = {
+    "generate": ("lead_scoring.generate.cli", "write sample CRM exports and web events"),
+    "ingest": ("lead_scoring.ingest.cli", "load landed files of one or more days into the warehouse"),
+    "demo": ("lead_scoring.demo", "generate data, run the daily DAG through Airflow, print tiers"),
+    "crm-sandbox": ("lead_scoring.crm.sandbox.cli", "run the local HubSpot-compatible CRM sandbox"),
+    "crm-show": ("lead_scoring.crm.show", "show the lead scores held by the CRM"),
+    "sync": ("lead_scoring.sync.cli", "write changed scores back to the CRM"),
+    "quality": ("lead_scoring.quality.cli", "run the Great Expectations gate on the warehouse"),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="lead-scoring",
+        description=__doc__.splitlines()[0],
+        epilog="\n".join(f"  {name:<12} {help_}" for name, (_, help_) in COMMANDS.items()),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("command", choices=COMMANDS, metavar="COMMAND")
+    args, rest = parser.parse_known_args(argv)
+    module = importlib.import_module(COMMANDS[args.command][0])
+    sub = argparse.ArgumentParser(prog=f"lead-scoring {args.command}", description=module.__doc__)
+    module.add_arguments(sub)
+    return module.run(sub.parse_args(rest)) or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

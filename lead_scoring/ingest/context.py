@@ -1,0 +1,35 @@
+"""What every loaded row is stamped with, and what every file's load reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+@dataclass(frozen=True)
+class LoadContext:
+    load_date: date
+    loaded_at: datetime
+    dag_run_id: str
+    column_mapping: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    @property
+    def params(self) -> list:
+        """Bind values for the `?, ?, ?` of (_load_date, _loaded_at, _dag_run_id)."""
+        return [self.load_date, self.loaded_at, self.dag_run_id]
+
+
+@dataclass
+class FileStats:
+    source_file: str
+    entity: str
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    rows_duplicate: int = 0
+    seconds: float = 0.0
+    sample_errors: list[str] = field(default_factory=list)
+
+    @property
+    def bad_share(self) -> float:
+        return self.rows_quarantined / self.rows_read if self.rows_read else 0.0

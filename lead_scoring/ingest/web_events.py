@@ -1,0 +1,183 @@
+"""Load one day's Segment-spec web events (JSONL, optionally gzipped) into `raw.web_events`.
+
+Lines are read as text by DuckDB's CSV reader (with a separator no valid JSON line contains), so
+each keeps its line number; DuckDB's JSON functions then parse them. A line that is not a JSON
+object or lacks a required field is quarantined with its line and field. An event whose
+messageId was already loaded (on another day, or earlier in the same day) is loaded once.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from lead_scoring.ingest.context import FileStats, LoadContext
+
+SEGMENT_TYPES = ("page", "track", "identify", "screen", "group", "alias")
+MAX_LINE_BYTES = 8 * 1024 * 1024
+
+# (field named in the quarantine, condition that makes the line bad, message); first match wins.
+LINE_CHECKS = (
+    ("(line)", "not json_valid(line)", "malformed JSON"),
+    ("(line)", "json_type(line::json) <> 'OBJECT'", "not a JSON object"),
+    ("messageId", "nullif(trim(j ->> 'messageId'), '') is null", "messageId missing"),
+    ("type", "j ->> 'type' is null", "type missing"),
+    (
+        "type",
+        f"j ->> 'type' not in {SEGMENT_TYPES}",
+        "not a Segment event type",
+    ),
+    ("timestamp", "j ->> 'timestamp' is null", "timestamp missing"),
+    ("timestamp", "try_cast(j ->> 'timestamp' as timestamptz) is null", "not an ISO 8601 timestamp"),
+    (
+        "anonymousId",
+        "coalesce(nullif(j ->> 'anonymousId', ''), nullif(j ->> 'userId', '')) is null",
+        "neither anonymousId nor userId set",
+    ),
+    ("event", "j ->> 'type' = 'track' and nullif(j ->> 'event', '') is null", "track without event"),
+)
+
+
+def event_files(day_dir: Path) -> list[Path]:
+    return sorted(p for p in day_dir.glob("*.jsonl*") if p.name.endswith((".jsonl", ".jsonl.gz")))
+
+
+def stage_event_file(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Append the file's lines, parsed and checked, to the temp table `_event_lines`."""
+    con.execute("drop table if exists reject_errors; drop table if exists reject_scans")
+    con.execute(
+        f"""
+        create or replace temp table _raw_lines as
+        select row_number() over () as line_no, line
+        from read_csv(?, auto_detect = false, header = false, columns = {{'line': 'VARCHAR'}},
+                      delim = e'\\x1f', quote = '', escape = '', store_rejects = true,
+                      hive_partitioning = false,
+                      max_line_size = {MAX_LINE_BYTES})
+        """,
+        [str(path)],
+    )
+    # Lines the reader itself could not take (bad encoding, the separator inside, too long).
+    con.execute(
+        """
+        insert into _event_lines (source_file, line_no, line, error_field, error)
+        select ?, line, csv_line, '(line)', error_type || ': ' || error_message from reject_errors
+        """,
+        [str(path)],
+    )
+    field_case = " ".join(f"when {cond} then '{field}'" for field, cond, _ in LINE_CHECKS)
+    error_case = " ".join(f"when {cond} then '{msg}'" for _, cond, msg in LINE_CHECKS)
+    con.execute(
+        f"""
+        insert into _event_lines
+        select ? as source_file, line_no, line, error_field, error, j
+        from (
+            select line_no, line,
+                   case when json_valid(line) and json_type(line::json) = 'OBJECT'
+                        then line::json end as j
+            from _raw_lines
+            where nullif(trim(line), '') is not null
+        )
+        cross join lateral (
+            select case {field_case} end as error_field, case {error_case} end as error
+        )
+        """,
+        [str(path)],
+    )
+
+
+def load_web_events_day(
+    con: duckdb.DuckDBPyConnection, files: list[Path], ctx: LoadContext
+) -> list[FileStats]:
+    con.execute(
+        """
+        create or replace temp table _event_lines (
+            source_file varchar, line_no bigint, line varchar, error_field varchar,
+            error varchar, j json
+        )
+        """
+    )
+    for path in files:
+        stage_event_file(con, path)
+
+    con.execute(
+        """
+        insert into raw.load_quarantine by name
+        select ? as _load_date, ? as _loaded_at, ? as _dag_run_id, 'web_events' as entity,
+               source_file, line_no as source_line, error_field as field, error, line as raw_record
+        from _event_lines where error is not null
+        """,
+        ctx.params,
+    )
+    # First occurrence of each messageId in the day, unless another day already loaded it.
+    con.execute(
+        """
+        create or replace temp table _event_first as
+        select source_file, line_no, j
+        from _event_lines
+        where error is null
+        qualify row_number() over (
+            partition by j ->> 'messageId' order by source_file, line_no
+        ) = 1
+        """
+    )
+    con.execute(
+        """
+        insert into raw.web_events by name
+        select
+            j ->> 'messageId' as message_id,
+            j ->> 'type' as type,
+            j ->> 'event' as event,
+            nullif(j ->> 'anonymousId', '') as anonymous_id,
+            nullif(j ->> 'userId', '') as user_id,
+            timezone('UTC', (j ->> 'timestamp')::timestamptz) as event_timestamp,
+            j ->> '$.context.page.path' as page_path,
+            j ->> '$.context.page.url' as page_url,
+            nullif(trim(coalesce(j ->> '$.traits.email', j ->> '$.context.traits.email',
+                                 j ->> '$.properties.email')), '') as email,
+            (j -> 'properties')::varchar as properties,
+            ? as _load_date, ? as _loaded_at, ? as _dag_run_id,
+            source_file as _source_file, line_no as _source_line
+        from _event_first f
+        where not exists (
+            select 1 from raw.web_events w
+            where w.message_id = f.j ->> 'messageId' and w._load_date <> ?
+        )
+        """,
+        [*ctx.params, ctx.load_date],
+    )
+    rows = con.execute(
+        """
+        select l.source_file,
+               count(*) as rows_read,
+               count(*) filter (where l.error is not null) as rows_quarantined,
+               count(w.message_id) as rows_loaded
+        from _event_lines l
+        left join raw.web_events w
+               on w._load_date = ? and w._source_file = l.source_file
+              and w._source_line = l.line_no
+        group by l.source_file
+        """,
+        [ctx.load_date],
+    ).fetchall()
+    by_file = {r[0]: r[1:] for r in rows}
+    stats = []
+    for path in files:
+        read, quarantined, loaded = by_file.get(str(path), (0, 0, 0))
+        samples = con.execute(
+            "select line_no, error_field, error from _event_lines "
+            "where source_file = ? and error is not null order by line_no limit 5",
+            [str(path)],
+        ).fetchall()
+        stats.append(
+            FileStats(
+                str(path),
+                "web_events",
+                rows_read=read,
+                rows_loaded=loaded,
+                rows_quarantined=quarantined,
+                rows_duplicate=read - quarantined - loaded,
+                sample_errors=[f"{path}: line {n}, field {f}: {e}" for n, f, e in samples],
+            )
+        )
+    return stats

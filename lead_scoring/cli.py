@@ -30,9 +30,17 @@ def main(argv: list[str] | None = None) -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("command", choices=COMMANDS, metavar="COMMAND")
-    args, rest = parser.parse_known_args(argv)
-    module = importlib.import_module(COMMANDS[args.command][0])
-    sub = argparse.ArgumentParser(prog=f"lead-scoring {args.command}", description=module.__doc__)
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0] in ("-h", "--help"):
+        parser.print_help()
+        return 0 if argv else 2
+    command, rest = parser.parse_args(argv[:1]).command, argv[1:]
+    module = importlib.import_module(COMMANDS[command][0])
+    sub = argparse.ArgumentParser(
+        prog=f"lead-scoring {command}",
+        description=module.__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     module.add_arguments(sub)
     return module.run(sub.parse_args(rest)) or 0
 

@@ -57,6 +57,8 @@ def _load_day(con, landing_dir: Path, ctx: LoadContext) -> list[FileStats]:
         for file_stats in event_stats:
             file_stats.seconds = (time.perf_counter() - started) / len(event_stats)
         stats.extend(event_stats)
+    if not stats:
+        return stats
     con.executemany(
         "insert into raw.load_audit values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [

@@ -1,0 +1,39 @@
+# Two commands for a newcomer: `make demo` and `make test`. Both build .venv from the lock file.
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+UV_VERSION := 0.13.8
+
+.PHONY: env demo test test-fast lint lock clean
+
+$(STAMP): requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required (set PYTHON=/path/to/python3.11)")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	@touch $(STAMP)
+
+env: $(STAMP)  ## create the virtual environment from the lock file
+
+demo: env  ## generate sample data, run the daily DAG through Airflow, print the tiers
+	$(BIN)/lead-scoring demo
+
+test: env  ## the whole test suite, end-to-end Airflow runs included
+	$(BIN)/pytest
+
+test-fast: env  ## everything but the end-to-end Airflow runs
+	$(BIN)/pytest -m "not e2e"
+
+lint: env
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check lead_scoring dags plugins tests
+
+lock:  ## re-resolve requirements.in into requirements.lock (keep its header comment)
+	$(BIN)/uv pip compile requirements.in --python-version 3.11 --no-header -o requirements.lock.new
+	{ sed -n '/^# Lock file/,/^[^#]/p' requirements.lock | sed '$$d'; cat requirements.lock.new; } > requirements.lock.tmp
+	mv requirements.lock.tmp requirements.lock; rm -f requirements.lock.new
+
+clean:
+	rm -rf .state $(VENV)

@@ -1,0 +1,90 @@
+{#-
+    Helpers for CRM exports whose columns vary: every CSV column is kept, custom ones included.
+-#}
+
+{#- Lower-case column names of a relation; none while dbt parses the project (no database then). -#}
+{% macro relation_column_names(relation) -%}
+    {%- if not execute -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set names = [] -%}
+    {%- for column in adapter.get_columns_in_relation(relation) -%}
+        {%- do names.append(column.name | lower) -%}
+    {%- endfor -%}
+    {{ return(names) }}
+{%- endmacro %}
+
+{#- A safe, lower-case SQL identifier for a CSV header ('Lead Source' -> 'lead_source'). -#}
+{% macro property_name(header) -%}
+    {%- set name = modules.re.sub('[^a-z0-9_]+', '_', header | lower) | trim('_') -%}
+    {%- if name == '' or modules.re.match('^[0-9]', name) -%}
+        {%- set name = 'p_' ~ name -%}
+    {%- endif -%}
+    {{ return(name) }}
+{%- endmacro %}
+
+{#-
+    A known optional column: the cleaned column when the export has it, else a typed null, so a
+    CSV without e.g. `phone` still builds. `available` is relation_column_names(...).
+-#}
+{% macro optional_column(name, available) -%}
+    {%- if available is none or name in available -%}
+        {{ clean_string(name) }}
+    {%- else -%}
+        cast(null as {{ dbt.type_string() }})
+    {%- endif -%}
+{%- endmacro %}
+
+{#-
+    Select list of the custom columns of a raw CRM table: every column that is neither in `known`
+    nor load metadata (`_*`), cleaned and aliased to its property name, each followed by a comma.
+-#}
+{% macro custom_property_columns(relation, known) -%}
+    {%- set available = relation_column_names(relation) -%}
+    {%- if available is none -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set known_lower = known | map('lower') | list -%}
+    {%- set seen = [] -%}
+    {%- for column in adapter.get_columns_in_relation(relation) -%}
+        {%- set header = column.name -%}
+        {%- set alias = property_name(header) -%}
+        {%- if not header.startswith('_') and (header | lower) not in known_lower and alias not in known_lower and alias not in seen %}
+        {%- do seen.append(alias) %}
+        {{ clean_string(adapter.quote(header)) }} as {{ alias }},
+        {%- endif -%}
+    {%- endfor -%}
+{%- endmacro %}
+
+{#-
+    Unpivot every column of a relation into (object_id, property, value) rows, values as text,
+    empty values left out. The columns are read from `relation`; rows are selected from
+    `from_name` (a CTE of it, say), or from the relation itself. `aliases` maps a column to the
+    property name rules use.
+-#}
+{% macro unpivot_properties(relation, id_column, from_name=none, exclude=[], aliases={}) -%}
+    {%- set excluded = (exclude | map('lower') | list) + [id_column | lower] -%}
+    {%- set columns = relation_column_names(relation) -%}
+    {%- if columns is none -%}
+        {#- parse time: a placeholder with the right shape -#}
+        select
+            cast(null as {{ dbt.type_bigint() }}) as object_id,
+            cast(null as {{ dbt.type_string() }}) as property,
+            cast(null as {{ dbt.type_string() }}) as value
+        where 1 = 0
+    {%- else -%}
+        {%- set kept = [] -%}
+        {%- for name in columns if name not in excluded and not name.startswith('_') -%}
+            {%- do kept.append(name) -%}
+        {%- endfor -%}
+        {%- for name in kept %}
+        select
+            {{ id_column }} as object_id,
+            cast('{{ aliases.get(name, name) }}' as {{ dbt.type_string() }}) as property,
+            {{ clean_string(adapter.quote(name)) }} as value
+        from {{ from_name or relation }}
+        where {{ clean_string(adapter.quote(name)) }} is not null
+        {% if not loop.last %}union all{% endif %}
+        {%- endfor %}
+    {%- endif -%}
+{%- endmacro %}

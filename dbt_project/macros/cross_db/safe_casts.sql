@@ -1,0 +1,54 @@
+{#-
+    Casts that give null instead of failing on a bad value, so one malformed CSV cell cannot
+    stop the daily run. DuckDB has try_cast; elsewhere the value is checked with a pattern first.
+-#}
+{% macro safe_to_bigint(expression) -%}
+    {{ return(adapter.dispatch('safe_to_bigint', 'lead_scoring')(expression)) }}
+{%- endmacro %}
+
+{% macro default__safe_to_bigint(expression) -%}
+    case
+        when {{ expression }} ~ '^\s*[-+]?[0-9]+(\.0*)?\s*$'
+            then cast(cast(trim({{ expression }}) as numeric) as {{ dbt.type_bigint() }})
+    end
+{%- endmacro %}
+
+{% macro duckdb__safe_to_bigint(expression) -%}
+    coalesce(
+        try_cast(trim({{ expression }}) as {{ dbt.type_bigint() }}),
+        try_cast(try_cast(trim({{ expression }}) as decimal(38, 6)) as {{ dbt.type_bigint() }})
+    )
+{%- endmacro %}
+
+
+{% macro safe_to_numeric(expression, precision=38, scale=6) -%}
+    {{ return(adapter.dispatch('safe_to_numeric', 'lead_scoring')(expression, precision, scale)) }}
+{%- endmacro %}
+
+{% macro default__safe_to_numeric(expression, precision, scale) -%}
+    case
+        when replace({{ expression }}, ',', '') ~ '^\s*[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)\s*$'
+            then cast(trim(replace({{ expression }}, ',', '')) as numeric({{ precision }}, {{ scale }}))
+    end
+{%- endmacro %}
+
+{% macro duckdb__safe_to_numeric(expression, precision, scale) -%}
+    try_cast(trim(replace({{ expression }}, ',', '')) as decimal({{ precision }}, {{ scale }}))
+{%- endmacro %}
+
+
+{#- ISO 8601 text ('2026-11-20T13:45:12Z', UTC) to a timestamp without time zone. -#}
+{% macro safe_to_timestamp(expression) -%}
+    {{ return(adapter.dispatch('safe_to_timestamp', 'lead_scoring')(expression)) }}
+{%- endmacro %}
+
+{% macro default__safe_to_timestamp(expression) -%}
+    case
+        when {{ expression }} ~ '^\s*[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?)?\s*(Z|[+-][0-9]{2}(:?[0-9]{2})?)?\s*$'
+            then cast(cast(trim({{ expression }}) as timestamp with time zone) at time zone 'UTC' as timestamp)
+    end
+{%- endmacro %}
+
+{% macro duckdb__safe_to_timestamp(expression) -%}
+    try_cast(trim({{ expression }}) as timestamp)
+{%- endmacro %}

@@ -1,0 +1,45 @@
+{#- Column type of every points value: exact decimals, so sums are identical on every run. -#}
+{% macro points_type() -%}
+    {{ api.Column.numeric_type('numeric', 18, 2) }}
+{%- endmacro %}
+
+{#- Round to points precision. -#}
+{% macro to_points(expression) -%}
+    cast(round(cast({{ expression }} as {{ dbt.type_numeric() }}), 2) as {{ points_type() }})
+{%- endmacro %}
+
+{#- Trimmed text, null when empty. -#}
+{% macro clean_string(expression) -%}
+    nullif(trim(cast({{ expression }} as {{ dbt.type_string() }})), '')
+{%- endmacro %}
+
+{#- A number as short text: 15 -> '15', 11.25 -> '11.3'. -#}
+{% macro format_number(expression) -%}
+    case
+        when round({{ expression }}, 0) = {{ expression }}
+            then cast(cast(round({{ expression }}, 0) as {{ dbt.type_bigint() }}) as {{ dbt.type_string() }})
+        else cast(round({{ expression }}, 1) as {{ dbt.type_string() }})
+    end
+{%- endmacro %}
+
+{#- Points with their sign, for humans: '+15', '-10', '+0'. -#}
+{% macro format_points(expression) -%}
+    {{ dbt.concat(["case when " ~ expression ~ " < 0 then '' else '+' end", format_number(expression)]) }}
+{%- endmacro %}
+
+{#- Clamp a numeric expression between two bounds (either may be a null column: no bound). -#}
+{% macro clamp(expression, lower_bound, upper_bound) -%}
+    case
+        when {{ upper_bound }} is not null and {{ expression }} > {{ upper_bound }} then {{ upper_bound }}
+        when {{ lower_bound }} is not null and {{ expression }} < {{ lower_bound }} then {{ lower_bound }}
+        else {{ expression }}
+    end
+{%- endmacro %}
+
+{#-
+    Name normalisation for junk matching: accents stripped, lower case, letters only, so
+    'Obi-Wan  KENOBI', 'ObiWan Kenobi' and 'obiwan kenobi' all become 'obiwankenobi'.
+-#}
+{% macro normalize_name(expression) -%}
+    {{ regexp_remove('lower(' ~ strip_accents(expression) ~ ')', "'[^a-z]'") }}
+{%- endmacro %}

@@ -1,0 +1,113 @@
+{#-
+    Identity stitching: which contact each anonymous visitor (Segment anonymousId) is.
+    A link comes from an event that carries both the anonymousId and a userId of a known contact
+    (identify calls, and every event sent after one), or from an email (identify traits, or a
+    submitted form) that belongs to a contact. A userId link beats an email link; between links
+    of the same kind the first one wins. Email links go to the oldest contact with that email.
+-#}
+
+with
+
+events as (
+
+    select * from {{ ref('stg_web__events') }}
+
+),
+
+contacts as (
+
+    select * from {{ ref('stg_crm__contacts') }}
+
+),
+
+contacts_by_email as (
+
+    select
+        email,
+        contact_id,
+        row_number() over (
+            partition by email
+            order by created_at asc nulls last, contact_id asc
+        ) as email_rank
+    from contacts
+    where email is not null
+
+),
+
+user_id_links as (
+
+    select
+        events.anonymous_id,
+        events.user_contact_id as contact_id,
+        cast('user_id' as {{ dbt.type_string() }}) as link_method,
+        1 as link_priority,
+        events.event_at as linked_at,
+        events.event_id
+    from events
+    inner join contacts
+        on events.user_contact_id = contacts.contact_id
+    where events.anonymous_id is not null
+
+),
+
+email_links as (
+
+    select
+        events.anonymous_id,
+        contacts_by_email.contact_id,
+        cast(
+            case when events.event_type = 'identify' then 'identify_email' else 'form_email' end
+            as {{ dbt.type_string() }}
+        ) as link_method,
+        2 as link_priority,
+        events.event_at as linked_at,
+        events.event_id
+    from events
+    inner join contacts_by_email
+        on events.email = contacts_by_email.email
+        and contacts_by_email.email_rank = 1
+    where
+        events.anonymous_id is not null
+        and (
+            events.event_type = 'identify'
+            or (events.event_type = 'track' and lower(events.event_name) = 'form submitted')
+        )
+
+),
+
+links as (
+
+    select * from user_id_links
+    union all
+    select * from email_links
+
+),
+
+ranked_links as (
+
+    select
+        links.*,
+        row_number() over (
+            partition by anonymous_id
+            order by link_priority asc, linked_at asc, event_id asc
+        ) as link_rank,
+        count(distinct contact_id) over (partition by anonymous_id) as linked_contact_count
+    from links
+
+),
+
+final as (
+
+    select
+        anonymous_id,
+        contact_id,
+        link_method,
+        linked_at as first_linked_at,
+        event_id as linking_event_id,
+        linked_contact_count
+    from ranked_links
+    where link_rank = 1
+
+)
+
+select * from final

@@ -1,0 +1,224 @@
+{#-
+    Engagement points per contact and rule, as of var score_date.
+    - An occurrence is a matching event (track: event name; page: page path) or, for `visit`
+      rules, a distinct day with any page or track event.
+    - Events after the end of score_date are ignored; events older than the rule group's
+      window_days (default var default_window_days) do not count.
+    - Each occurrence is worth points * (1 - decay_percent/100) ^ floor(age_days / decay_period_days),
+      age measured in days from the event's day to score_date.
+    - The rule's decayed sum is capped at max_points (in absolute value), then the group's
+      bounds apply through 'cap:<group>' rows.
+-#}
+
+with
+
+events as (
+
+    select * from {{ ref('int_events_attributed') }}
+
+),
+
+engagement_rules as (
+
+    select * from {{ ref('scoring_engagement_rules') }}
+
+),
+
+rule_groups as (
+
+    select * from {{ ref('scoring_rule_groups') }}
+
+),
+
+scored_events as (
+
+    select
+        contact_id,
+        event_id,
+        event_type,
+        event_name,
+        page_path,
+        event_at,
+        event_date,
+        {{ dbt.datediff('event_date', score_date_sql(), 'day') }} as age_days
+    from events
+    where
+        event_type in ('page', 'track')
+        and event_at < {{ score_cutoff_sql() }}
+
+),
+
+prepared_rules as (
+
+    select
+        engagement_rules.rule_id,
+        engagement_rules.rule_group,
+        lower(trim(engagement_rules.event_type)) as event_type,
+        lower(trim(engagement_rules.operator)) as operator,
+        trim(engagement_rules.value) as rule_value,
+        case when lower(trim(engagement_rules.operator)) = 'pattern' then trim(engagement_rules.value) end as pattern,
+        engagement_rules.points,
+        engagement_rules.max_points,
+        engagement_rules.reason,
+        coalesce(rule_groups.window_days, {{ var('default_window_days') }}) as window_days,
+        coalesce(rule_groups.decay_percent, 0) as decay_percent,
+        rule_groups.decay_period_days
+    from engagement_rules
+    left join rule_groups
+        on engagement_rules.rule_group = rule_groups.rule_group
+
+),
+
+event_occurrences as (
+
+    select
+        scored_events.contact_id,
+        prepared_rules.rule_id,
+        scored_events.event_id as occurrence_id,
+        scored_events.event_at,
+        scored_events.age_days,
+        case
+            when prepared_rules.event_type = 'track' then scored_events.event_name
+            else scored_events.page_path
+        end as matched_value
+    from scored_events
+    inner join prepared_rules
+        on scored_events.event_type = prepared_rules.event_type
+    where
+        case
+            when prepared_rules.operator = 'pattern' then
+                {{ regexp_matches_ci(
+                    "case when prepared_rules.event_type = 'track' then scored_events.event_name else scored_events.page_path end",
+                    'prepared_rules.pattern',
+                ) }}
+            else
+                lower(trim(
+                    case when prepared_rules.event_type = 'track' then scored_events.event_name else scored_events.page_path end
+                )) = lower(prepared_rules.rule_value)
+        end
+
+),
+
+active_days as (
+
+    select
+        contact_id,
+        event_date,
+        max(event_at) as event_at,
+        min(age_days) as age_days
+    from scored_events
+    group by contact_id, event_date
+
+),
+
+visit_occurrences as (
+
+    select
+        active_days.contact_id,
+        prepared_rules.rule_id,
+        cast(active_days.event_date as {{ dbt.type_string() }}) as occurrence_id,
+        active_days.event_at,
+        active_days.age_days,
+        cast(null as {{ dbt.type_string() }}) as matched_value
+    from active_days
+    cross join prepared_rules
+    where prepared_rules.event_type = 'visit'
+
+),
+
+occurrences as (
+
+    select * from event_occurrences
+    union all
+    select * from visit_occurrences
+
+),
+
+decayed_occurrences as (
+
+    select
+        occurrences.*,
+        prepared_rules.rule_group,
+        prepared_rules.event_type,
+        prepared_rules.max_points,
+        prepared_rules.reason,
+        {{ to_points(
+            "prepared_rules.points * case
+                when prepared_rules.decay_percent > 0 and prepared_rules.decay_period_days > 0
+                    then power(
+                        1 - cast(prepared_rules.decay_percent as " ~ dbt.type_numeric() ~ ") / 100,
+                        floor(occurrences.age_days / prepared_rules.decay_period_days)
+                    )
+                else 1
+            end"
+        ) }} as decayed_points,
+        row_number() over (
+            partition by occurrences.contact_id, occurrences.rule_id
+            order by occurrences.event_at desc, occurrences.occurrence_id desc
+        ) as recency_rank
+    from occurrences
+    inner join prepared_rules
+        on occurrences.rule_id = prepared_rules.rule_id
+    where
+        occurrences.age_days >= 0
+        and occurrences.age_days < prepared_rules.window_days
+
+),
+
+rule_totals as (
+
+    select
+        contact_id,
+        rule_id,
+        rule_group,
+        event_type,
+        max_points,
+        reason,
+        count(*) as occurrences,
+        max(case when recency_rank = 1 then matched_value end) as last_matched_value,
+        max(event_at) as last_event_at,
+        sum(decayed_points) as decayed_points
+    from decayed_occurrences
+    group by contact_id, rule_id, rule_group, event_type, max_points, reason
+
+),
+
+rule_points as (
+
+    select
+        contact_id,
+        rule_id,
+        rule_group,
+        cast('engagement' as {{ dbt.type_string() }}) as category,
+        {{ to_points(clamp('decayed_points', '-1 * max_points', 'max_points')) }} as points,
+        cast(occurrences as {{ dbt.type_int() }}) as occurrences,
+        false as disqualifies,
+        false as is_cap_adjustment,
+        reason,
+        {{ dbt.concat([
+            "cast(occurrences as " ~ dbt.type_string() ~ ")",
+            "case when event_type = 'visit' then ' active days' else " ~ dbt.concat(["' x '", "coalesce(last_matched_value, '')"]) ~ " end",
+            "', last '",
+            "cast(cast(last_event_at as date) as " ~ dbt.type_string() ~ ")",
+            "case when max_points is not null and abs(decayed_points) > max_points then "
+                ~ dbt.concat(["' (capped at '", "cast(max_points as " ~ dbt.type_string() ~ ")", "')'"]) ~ " else '' end",
+        ]) }} as evidence
+    from rule_totals
+
+),
+
+cap_adjustments as (
+
+    {{ group_cap_adjustments('rule_points', 'rule_groups', 'engagement') }}
+
+),
+
+final as (
+
+    select * from rule_points
+    union all
+    select * from cap_adjustments
+
+)
+
+select * from final

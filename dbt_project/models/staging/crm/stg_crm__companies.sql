@@ -1,0 +1,73 @@
+{#-
+    One row per company: the latest version of each record, typed and cleaned. Known HubSpot
+    properties keep their names; every other CSV column (custom properties) is passed through.
+-#}
+{%- set source_relation = source('crm', 'companies') -%}
+{%- set available = relation_column_names(source_relation) -%}
+{%- set known = [
+    'hs_object_id', 'name', 'domain', 'industry', 'numberofemployees', 'annualrevenue', 'country',
+    'createdate', 'lastmodifieddate',
+    'company_id', 'created_at', 'updated_at',
+] -%}
+
+with
+
+source as (
+
+    select * from {{ source_relation }}
+
+),
+
+versions as (
+
+    select
+        *,
+        row_number() over (
+            partition by trim(hs_object_id)
+            order by
+                {{ safe_to_timestamp('lastmodifieddate') }} desc nulls last,
+                _load_date desc nulls last,
+                _loaded_at desc nulls last,
+                _source_line desc nulls last
+        ) as version_rank
+    from source
+    where {{ clean_string('hs_object_id') }} is not null
+
+),
+
+latest as (
+
+    select * from versions
+    where version_rank = 1
+
+),
+
+renamed as (
+
+    select
+        {{ safe_to_bigint('hs_object_id') }} as company_id,
+        {{ optional_column('name', available) }} as name,
+        lower({{ optional_column('domain', available) }}) as domain,
+        {{ optional_column('industry', available) }} as industry,
+        {{ safe_to_bigint(optional_column('numberofemployees', available)) }} as numberofemployees,
+        {{ safe_to_numeric(optional_column('annualrevenue', available), 20, 2) }} as annualrevenue,
+        {{ optional_column('country', available) }} as country,
+        {{ safe_to_timestamp('createdate') }} as created_at,
+        {{ safe_to_timestamp('lastmodifieddate') }} as updated_at,
+        {{ custom_property_columns(source_relation, known) }}
+        _load_date as loaded_for_date,
+        _loaded_at as loaded_at,
+        _source_file as source_file
+
+    from latest
+
+),
+
+final as (
+
+    select * from renamed
+    where company_id is not null
+
+)
+
+select * from final

@@ -1,0 +1,96 @@
+{#-
+    One row per contact: the latest version of each record, typed and cleaned. Known HubSpot
+    properties keep their names; every other CSV column (custom properties) is passed through.
+-#}
+{%- set source_relation = source('crm', 'contacts') -%}
+{%- set available = relation_column_names(source_relation) -%}
+{%- set known = [
+    'hs_object_id', 'email', 'firstname', 'lastname', 'jobtitle', 'country', 'city',
+    'lifecyclestage', 'createdate', 'lastmodifieddate', 'hs_analytics_source',
+    'associatedcompanyid', 'phone', 'persona',
+    'contact_id', 'company_id', 'email_domain', 'email_local_part', 'created_at', 'updated_at',
+] -%}
+
+with
+
+source as (
+
+    select * from {{ source_relation }}
+
+),
+
+versions as (
+
+    select
+        *,
+        row_number() over (
+            partition by trim(hs_object_id)
+            order by
+                {{ safe_to_timestamp('lastmodifieddate') }} desc nulls last,
+                _load_date desc nulls last,
+                _loaded_at desc nulls last,
+                _source_line desc nulls last
+        ) as version_rank
+    from source
+    where {{ clean_string('hs_object_id') }} is not null
+
+),
+
+latest as (
+
+    select * from versions
+    where version_rank = 1
+
+),
+
+renamed as (
+
+    select
+        {{ safe_to_bigint('hs_object_id') }} as contact_id,
+        lower({{ clean_string('email') }}) as email,
+        {{ optional_column('firstname', available) }} as firstname,
+        {{ optional_column('lastname', available) }} as lastname,
+        {{ optional_column('jobtitle', available) }} as jobtitle,
+        {{ optional_column('country', available) }} as country,
+        {{ optional_column('city', available) }} as city,
+        lower({{ optional_column('lifecyclestage', available) }}) as lifecyclestage,
+        {{ optional_column('hs_analytics_source', available) }} as hs_analytics_source,
+        {{ optional_column('phone', available) }} as phone,
+        {{ optional_column('persona', available) }} as persona,
+        {{ safe_to_bigint(optional_column('associatedcompanyid', available)) }} as company_id,
+        {{ safe_to_timestamp('createdate') }} as created_at,
+        {{ safe_to_timestamp('lastmodifieddate') }} as updated_at,
+        {{ custom_property_columns(source_relation, known) }}
+        _load_date as loaded_for_date,
+        _loaded_at as loaded_at,
+        _source_file as source_file
+
+    from latest
+
+),
+
+with_email_parts as (
+
+    select
+        renamed.*,
+        case
+            when position('@' in email) > 0
+                then {{ clean_string(dbt.split_part('email', "'@'", -1)) }}
+        end as email_domain,
+        case
+            when position('@' in email) > 0
+                then {{ clean_string(dbt.split_part('email', "'@'", 1)) }}
+        end as email_local_part
+
+    from renamed
+    where contact_id is not null
+
+),
+
+final as (
+
+    select * from with_email_parts
+
+)
+
+select * from final

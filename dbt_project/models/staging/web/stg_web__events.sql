@@ -1,0 +1,58 @@
+{#- One row per web event (Segment message), typed and cleaned. -#}
+
+with
+
+source as (
+
+    select * from {{ source('web', 'events') }}
+
+),
+
+deduplicated as (
+
+    select
+        *,
+        row_number() over (
+            partition by message_id
+            order by _loaded_at desc nulls last, _load_date desc nulls last
+        ) as message_rank
+    from source
+    where
+        {{ clean_string('message_id') }} is not null
+        and event_timestamp is not null
+
+),
+
+renamed as (
+
+    select
+        message_id as event_id,
+        lower({{ clean_string('type') }}) as event_type,
+        {{ clean_string('event') }} as event_name,
+        {{ clean_string('anonymous_id') }} as anonymous_id,
+        {{ clean_string('user_id') }} as user_id,
+        {{ safe_to_bigint(clean_string('user_id')) }} as user_contact_id,
+        cast(event_timestamp as {{ dbt.type_timestamp() }}) as event_at,
+        cast(event_timestamp as date) as event_date,
+        coalesce(
+            {{ clean_string('page_path') }},
+            {{ clean_string(json_extract_text('properties', 'path')) }}
+        ) as page_path,
+        {{ clean_string('page_url') }} as page_url,
+        lower({{ clean_string('email') }}) as email,
+        properties,
+        _load_date as loaded_for_date,
+        _loaded_at as loaded_at
+
+    from deduplicated
+    where message_rank = 1
+
+),
+
+final as (
+
+    select * from renamed
+
+)
+
+select * from final

@@ -1,0 +1,27 @@
+"""The CRM side of the workflow: a HubSpot CRM v3 client, extraction through the API into the
+landing layout, and a local HubSpot-compatible sandbox server (`lead_scoring.crm.sandbox`).
+
+Nothing here imports Airflow; the Airflow hook in `plugins/crm_hook.py` wraps `CrmClient`.
+"""
+
+from lead_scoring.crm.client import (
+    CrmAuthError,
+    CrmBadResponse,
+    CrmClient,
+    CrmError,
+    CrmRequestError,
+    CrmServerError,
+    DailyLimitReached,
+    RateLimitExhausted,
+)
+
+__all__ = [
+    "CrmAuthError",
+    "CrmBadResponse",
+    "CrmClient",
+    "CrmError",
+    "CrmRequestError",
+    "CrmServerError",
+    "DailyLimitReached",
+    "RateLimitExhausted",
+]

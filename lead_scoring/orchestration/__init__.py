@@ -1,0 +1,1 @@
+"""What the Airflow DAG's tasks do, and how the demo and the tests run Airflow."""

@@ -1,0 +1,259 @@
+"""The quality gate: validate warehouse tables with the committed GX suites, build Data Docs.
+
+DuckDB has no working GX SQL datasource, so each suite's table is read (read-only) into a pandas
+DataFrame and validated through the suite's checkpoint in the file project under `expectations/`.
+Validation results and Data Docs go to the state folder, never into the committed project.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from lead_scoring.paths import EXPECTATIONS_DIR, state_dir
+from lead_scoring.quality import metrics as run_metrics
+
+log = logging.getLogger(__name__)
+
+# Which suites each gate runs: `raw` after ingestion, `marts` after dbt and before the CRM sync
+# (it covers the staging models too, as dbt builds both in the same step).
+STAGE_SUITES = {
+    "raw": ("raw",),
+    "staging": ("staging",),
+    "marts": ("staging", "marts"),
+    "all": ("raw", "staging", "marts"),
+}
+METRICS_SUITE = "run_metrics"
+SITE = "local_site"
+SAMPLE_SIZE = 10
+
+
+class QualityGateFailed(RuntimeError):
+    """A critical expectation failed; the message lists each one with sample unexpected values."""
+
+    def __init__(self, result: GateResult):
+        super().__init__(result.report())
+        self.result = result
+
+
+@dataclass(frozen=True)
+class Failure:
+    suite: str
+    expectation: str  # e.g. expect_column_values_to_be_between
+    column: str | None
+    severity: str  # critical | warning
+    kwargs: dict[str, Any]  # what was expected (bounds, value set, pattern ...)
+    observed: str  # e.g. "3 of 2000 rows (0.15%)" or the observed value or the error
+    sample: list = field(default_factory=list)  # GX partial_unexpected_list, first values
+
+    def __str__(self) -> str:
+        target = f"column {self.column!r}" if self.column else "table"
+        args = ", ".join(f"{k}={v!r}" for k, v in self.kwargs.items())
+        text = f"[{self.severity}] {self.suite}: {self.expectation}({args}) on {target}: {self.observed}"
+        return text + (f"; unexpected values: {self.sample!r}" if self.sample else "")
+
+
+@dataclass
+class GateResult:
+    passed: bool
+    critical_failures: list[Failure]
+    warnings: list[Failure]
+    data_docs_path: Path  # index.html of the Data Docs site
+    stage: str = "marts"
+    score_date: str = ""
+    run_id: str = ""
+    metrics: dict[str, float | None] = field(default_factory=dict)  # this run's run-over-run figures
+    baseline: str | None = None  # score date of the run compared with, None on a first run
+
+    @property
+    def data_docs_url(self) -> str:
+        return self.data_docs_path.as_uri()
+
+    def report(self) -> str:
+        status = "passed" if self.passed else f"FAILED: {len(self.critical_failures)} critical"
+        lines = [
+            f"Quality gate {status} (stage {self.stage}, score date {self.score_date}, run {self.run_id}),"
+            f" {len(self.warnings)} warning(s)"
+        ]
+        lines += [f"  {f}" for f in self.critical_failures + self.warnings]
+        lines.append(f"  Data Docs: {self.data_docs_url}")
+        return "\n".join(lines)
+
+    def raise_if_failed(self) -> None:
+        if not self.passed:
+            raise QualityGateFailed(self)
+
+
+def data_docs_dir() -> Path:
+    return state_dir() / "data_docs"
+
+
+def run_quality_gate(
+    warehouse_path: str | Path,
+    score_date: str,
+    run_id: str,
+    *,
+    stage: str = "marts",
+    record_metrics: bool = True,
+    limits: run_metrics.Limits | None = None,
+) -> GateResult:
+    """Validate the tables of `stage` for `score_date` (YYYY-MM-DD) and build Data Docs.
+
+    Returns a `GateResult`; call `.raise_if_failed()` to stop the run on a critical failure. At the
+    `marts` stage a passing run records its run-over-run figures in `quality.run_metrics`.
+    """
+    if stage not in STAGE_SUITES:
+        raise ValueError(f"unknown stage {stage!r}; one of {sorted(STAGE_SUITES)}")
+    warehouse = Path(warehouse_path)
+    if not warehouse.exists():
+        raise FileNotFoundError(f"no warehouse at {warehouse}")
+    day = dt.date.fromisoformat(score_date)
+    limits = limits or run_metrics.Limits.load()
+
+    context = _context()  # imports GX (seconds): before the warehouse is opened
+    from lead_scoring.quality.suites import SUITES
+
+    suites = [s for s in SUITES if s.stage in STAGE_SUITES[stage]]
+    frames, failures, figures, baseline = _read(warehouse, day, suites)
+    params: dict[str, Any] = {}
+    if METRICS_SUITE in frames:
+        params = run_metrics.bounds(baseline[1] if baseline else None, limits)
+        if baseline is None:
+            log.info(
+                "no passing run before %s in quality.run_metrics: run-over-run comparisons"
+                " skipped, only freshness is checked",
+                score_date,
+            )
+        else:
+            log.info("run-over-run baseline: score date %s %s", baseline[0], baseline[1])
+
+    from great_expectations.core.run_identifier import RunIdentifier
+    from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
+
+    gx_run = RunIdentifier(run_name=run_id, run_time=dt.datetime.now(dt.UTC))
+    built: list = []  # validation results and suites for Data Docs
+    for suite in suites:
+        if suite.name not in frames:
+            continue
+        checkpoint = context.checkpoints.get(suite.name)
+        result = checkpoint.run(
+            batch_parameters={"dataframe": frames[suite.name]},
+            expectation_parameters=params if suite.name == METRICS_SUITE else None,
+            run_id=gx_run,
+        )
+        for result_id, validation in result.run_results.items():
+            failures += [_failure(suite.name, r) for r in validation.results if not r.success]
+            built += [result_id, ExpectationSuiteIdentifier(name=suite.name)]
+    context.build_data_docs(site_names=[SITE], resource_identifiers=built)
+
+    critical = [f for f in failures if f.severity == "critical"]
+    warnings = [f for f in failures if f.severity != "critical"]
+    gate = GateResult(
+        passed=not critical,
+        critical_failures=critical,
+        warnings=warnings,
+        data_docs_path=data_docs_dir() / "index.html",
+        stage=stage,
+        score_date=score_date,
+        run_id=run_id,
+        metrics=figures,
+        baseline=str(baseline[0]) if baseline else None,
+    )
+    for f in warnings:
+        log.warning("%s", f)
+    for f in critical:
+        log.error("%s", f)
+    log.info("%s", gate.report().splitlines()[0])
+    log.info("Data Docs: %s", gate.data_docs_url)
+    if gate.passed and figures and record_metrics:
+        run_metrics.record(warehouse, run_id, day, figures)
+    return gate
+
+
+def _read(warehouse: Path, day: dt.date, suites: list) -> tuple[dict, list, dict, tuple | None]:
+    """DataFrames per suite, read failures, this run's figures and the baseline run's, if any."""
+    import pandas as pd
+
+    frames: dict[str, Any] = {}
+    failures: list[Failure] = []
+    figures: dict = {}
+    baseline = None
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        for suite in suites:
+            try:
+                if suite.name == METRICS_SUITE:
+                    figures = run_metrics.compute(con, day)
+                    baseline = run_metrics.previous(con, day)
+                    frames[suite.name] = pd.DataFrame([figures])
+                else:
+                    params = {"score_date": day} if "$score_date" in suite.sql else None
+                    frames[suite.name] = con.execute(suite.sql, params).df()
+            except duckdb.Error as exc:  # a missing table or column: nothing to validate
+                error = f"{type(exc).__name__}: {exc}".splitlines()[0]
+                failures.append(Failure(suite.name, "read_table", None, "critical", {}, error))
+    finally:
+        con.close()
+    return frames, failures, figures, baseline
+
+
+def _context():
+    """The committed file project, with its outputs redirected to the state folder."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    gx_log = logging.getLogger("great_expectations")
+    if gx_log.level == logging.NOTSET:  # GX logs hundreds of INFO lines at import
+        gx_log.setLevel(logging.WARNING)
+    import great_expectations as gx
+    import yaml
+
+    config = yaml.safe_load((EXPECTATIONS_DIR / "great_expectations.yml").read_text())
+    config.pop("fluent_datasources")  # GX reads them from the file itself
+    out = state_dir()
+    stores = config["stores"]
+    stores["validation_results_store"]["store_backend"]["base_directory"] = str(
+        out / "quality" / "validations"
+    )
+    for site in config["data_docs_sites"].values():
+        site["store_backend"]["base_directory"] = str(data_docs_dir())
+    return gx.get_context(mode="file", context_root_dir=EXPECTATIONS_DIR, project_config=config)
+
+
+def _failure(suite: str, r) -> Failure:
+    config = r.expectation_config
+    kwargs = {k: v for k, v in config.kwargs.items() if k not in ("batch_id", "column")}
+    result = r.result or {}
+    if r.exception_info and _exception_messages(r.exception_info):
+        observed = "error: " + "; ".join(_exception_messages(r.exception_info))
+    elif "unexpected_count" in result:
+        observed = f"{result['unexpected_count']} of {result.get('element_count')} rows"
+        if result.get("unexpected_percent") is not None:
+            observed += f" ({result['unexpected_percent']:.2f}%)"
+    elif config.type == "expect_column_to_exist":
+        observed = "no such column"
+    else:
+        observed = f"observed {result.get('observed_value')!r}"
+        if result.get("details"):
+            observed += f", {result['details']}"
+    return Failure(
+        suite=suite,
+        expectation=config.type,
+        column=config.kwargs.get("column"),
+        severity=str(getattr(config.severity, "value", config.severity)),
+        kwargs=kwargs,
+        observed=observed,
+        sample=list(result.get("partial_unexpected_list") or [])[:SAMPLE_SIZE],
+    )
+
+
+def _exception_messages(info: dict) -> list[str]:
+    """GX keeps one exception per expectation, or one per failing metric: collect the messages."""
+    if info.get("raised_exception"):
+        return [str(info.get("exception_message"))]
+    messages = {str(v.get("exception_message")) for v in info.values() if isinstance(v, dict)}
+    return sorted(m for m in messages if m and m != "None")

@@ -1,0 +1,319 @@
+"""Reverse sync: write changed lead scores from `marts.fct_lead_scores` to CRM contacts.
+
+Guarantees (see docs/crm.md):
+
+- Only changed rows are sent: a row is sent when the hash of its payload differs from the hash
+  recorded in `sync.crm_sync_state` for the last write the CRM confirmed.
+- The state moves only for confirmed writes (ids the CRM returned in `results`). Per-row failures
+  (207 answers) go to `sync.crm_sync_errors`; since their state did not move they are sent again
+  by the next run.
+- A DAILY 429 stops the run cleanly (`stopped_reason="daily_limit"`); what was confirmed is kept
+  and the next run sends the rest.
+- Every run, dry runs included, leaves a row in `sync.crm_sync_runs`.
+- Guard: when sync state already exists (not the first sync), a run that would write more than
+  `max_share` of the scored contacts is refused with `SyncGuardError` unless `force=True`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from lead_scoring.crm.client import (
+    MAX_BATCH,
+    CrmAuthError,
+    CrmClient,
+    CrmError,
+    DailyLimitReached,
+)
+from lead_scoring.sync import warehouse
+from lead_scoring.sync.payload import (
+    PROPERTIES,
+    PROPERTY_GROUP,
+    SCORE_COLUMNS,
+    build_payload,
+    payload_hash,
+)
+
+log = logging.getLogger(__name__)
+
+SCORES_SCHEMA, SCORES_TABLE = "marts", "fct_lead_scores"
+DEFAULT_MAX_SHARE = 0.5
+
+
+class SyncError(Exception):
+    """The sync could not run (for example the scores table is missing)."""
+
+
+class SyncGuardError(SyncError):
+    """The run would overwrite more contacts than the guard allows; re-run with force."""
+
+    def __init__(self, message: str, result: SyncResult):
+        super().__init__(message)
+        self.result = result
+
+
+@dataclass
+class SyncResult:
+    run_id: str
+    started_at: datetime
+    finished_at: datetime | None = None
+    duration_s: float = 0.0
+    total: int = 0  # scored contacts in the warehouse
+    planned: int = 0  # changed since the last confirmed sync
+    sent: int = 0  # inputs sent in batch updates
+    succeeded: int = 0  # confirmed by the CRM
+    failed: int = 0  # refused per row, or in a batch that failed as a whole
+    skipped: int = 0  # unchanged
+    dry_run: bool = False
+    stopped_reason: str | None = None  # None: every planned row was attempted
+    guard_tripped: bool = False
+    requests: int = 0
+    rate_limited: int = 0
+    retries: int = 0
+    properties_created: list[str] = field(default_factory=list)
+    changes: list[dict] = field(default_factory=list)  # dry run: what would change
+    errors: list[dict] = field(default_factory=list)  # this run's per-row failures
+
+    @property
+    def complete(self) -> bool:
+        """Everything planned is now confirmed in the CRM."""
+        return not self.dry_run and self.stopped_reason is None and self.succeeded == self.planned
+
+    @property
+    def remaining(self) -> int:
+        return self.planned - self.succeeded
+
+    def summary(self) -> str:
+        mode = "dry run: " if self.dry_run else ""
+        text = (f"{mode}{self.total} scored contacts, {self.planned} changed, {self.skipped} "
+                f"unchanged; sent {self.sent}, confirmed {self.succeeded}, failed {self.failed} "
+                f"in {self.duration_s:.1f}s ({self.requests} requests, {self.rate_limited} rate "
+                f"limited)")
+        if self.guard_tripped:
+            text += "; the overwrite guard would refuse this run"
+        if self.stopped_reason:
+            text += f"; stopped: {self.stopped_reason}"
+        return text
+
+    def as_dict(self) -> dict:
+        out = asdict(self)
+        out["started_at"] = self.started_at.isoformat()
+        out["finished_at"] = self.finished_at.isoformat() if self.finished_at else None
+        return out
+
+
+def _utcnow() -> datetime:
+    return datetime.now(tz=UTC).replace(tzinfo=None)
+
+
+def read_scores(conn) -> list[dict]:
+    if not warehouse.table_exists(conn, SCORES_SCHEMA, SCORES_TABLE):
+        raise SyncError(f"{SCORES_SCHEMA}.{SCORES_TABLE} does not exist in the warehouse; run "
+                        "the scoring models first")
+    present = set(warehouse.table_columns(conn, SCORES_SCHEMA, SCORES_TABLE))
+    if "contact_id" not in present:
+        raise SyncError(f"{SCORES_SCHEMA}.{SCORES_TABLE} has no contact_id column")
+    missing = [c for c in SCORE_COLUMNS if c not in present]
+    if missing:
+        log.warning("%s.%s lacks columns %s; their properties are written empty",
+                    SCORES_SCHEMA, SCORES_TABLE, missing)
+    cols = [c for c in SCORE_COLUMNS if c in present]
+    rows = conn.execute(
+        f"select {', '.join(cols)} from {SCORES_SCHEMA}.{SCORES_TABLE} "
+        f"where contact_id is not null order by contact_id"
+    ).fetchall()
+    return [dict(zip(cols, r, strict=True)) for r in rows]
+
+
+class _Recorder:
+    """Buffers confirmed writes and errors; flushes them to the warehouse in short sessions."""
+
+    def __init__(self, path: Path, run_id: str, flush_every_s: float):
+        self.path = path
+        self.run_id = run_id
+        self.flush_every_s = flush_every_s
+        self.state: list[tuple] = []
+        self.errors: list[tuple] = []
+        self.last_flush = time.monotonic()
+
+    def confirmed(self, contact_id: int, digest: str, payload: dict) -> None:
+        self.state.append((contact_id, digest, json.dumps(payload, sort_keys=True), _utcnow(),
+                           self.run_id))
+
+    def failed(self, contact_id: int | None, digest: str | None, category: str | None,
+               message: str | None) -> None:
+        self.errors.append((self.run_id, contact_id, digest, category, message, _utcnow()))
+
+    def maybe_flush(self) -> None:
+        if time.monotonic() - self.last_flush >= self.flush_every_s:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.state or self.errors:
+            with warehouse.opened(self.path) as conn:
+                conn.execute("begin")
+                warehouse.insert_rows(conn, "sync.crm_sync_state",
+                                      ["contact_id", "payload_hash", "payload", "synced_at",
+                                       "run_id"], self.state, replace=True)
+                warehouse.insert_rows(conn, "sync.crm_sync_errors",
+                                      ["run_id", "contact_id", "payload_hash", "error_category",
+                                       "error_message", "failed_at"], self.errors)
+                conn.execute("commit")
+            self.state, self.errors = [], []
+        self.last_flush = time.monotonic()
+
+
+def _audit(path: Path, result: SyncResult) -> None:
+    with warehouse.opened(path) as conn:
+        conn.execute(
+            "insert or replace into sync.crm_sync_runs values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+            "?, ?)",
+            [result.run_id, result.started_at, result.finished_at, result.duration_s,
+             result.planned, result.sent, result.succeeded, result.failed, result.skipped,
+             result.dry_run, result.stopped_reason, result.requests, result.rate_limited,
+             result.retries],
+        )
+
+
+def _diff(old: dict | None, new: dict) -> dict:
+    old = old or {}
+    return {k: [old.get(k), v] for k, v in new.items() if old.get(k) != v}
+
+
+def run_sync(
+    warehouse_path: str | Path,
+    client: CrmClient | None,
+    *,
+    dry_run: bool = False,
+    force: bool = False,
+    max_share: float = DEFAULT_MAX_SHARE,
+    batch_size: int = MAX_BATCH,
+    flush_every_s: float = 2.0,
+) -> SyncResult:
+    """Write the contacts whose scores changed since the last confirmed sync to the CRM.
+
+    Returns a `SyncResult`; `stopped_reason` is "daily_limit" when the portal's daily cap stopped
+    the run (the next run continues). Raises `SyncGuardError` when the guard refuses the run,
+    `CrmAuthError` on bad credentials (nothing advanced), and other `CrmError`s when the CRM keeps
+    failing (what was confirmed before is kept). `client` may be None for a dry run.
+    """
+    if not 1 <= batch_size <= MAX_BATCH:
+        raise ValueError(f"batch_size must be 1..{MAX_BATCH}")
+    if client is None and not dry_run:
+        raise ValueError("a CRM client is needed unless dry_run=True")
+    path = Path(warehouse_path)
+    started = time.monotonic()
+    result = SyncResult(run_id=uuid.uuid4().hex, started_at=_utcnow(), dry_run=dry_run)
+    stats0 = (client.stats.requests, client.stats.rate_limited, client.stats.retries) if client \
+        else (0, 0, 0)
+
+    def finish(reason: str | None) -> None:
+        result.stopped_reason = reason
+        result.finished_at = _utcnow()
+        result.duration_s = round(time.monotonic() - started, 3)
+        if client is not None:
+            result.requests = client.stats.requests - stats0[0]
+            result.rate_limited = client.stats.rate_limited - stats0[1]
+            result.retries = client.stats.retries - stats0[2]
+        _audit(path, result)
+
+    with warehouse.opened(path) as conn:
+        warehouse.ensure_tables(conn)
+        rows = read_scores(conn)
+        state = {cid: (digest, payload) for cid, digest, payload in conn.execute(
+            "select contact_id, payload_hash, payload from sync.crm_sync_state").fetchall()}
+        conn.execute(
+            "insert into sync.crm_sync_runs (run_id, started_at, dry_run) values (?, ?, ?)",
+            [result.run_id, result.started_at, dry_run])
+
+    planned: list[tuple[int, dict, str]] = []
+    seen: set[int] = set()
+    for row in rows:
+        contact_id = int(row["contact_id"])
+        if contact_id in seen:
+            log.warning("contact %s appears more than once in %s.%s; sending the first row",
+                        contact_id, SCORES_SCHEMA, SCORES_TABLE)
+            continue
+        seen.add(contact_id)
+        payload = build_payload(row)
+        digest = payload_hash(payload)
+        if state.get(contact_id, (None,))[0] != digest:
+            planned.append((contact_id, payload, digest))
+    result.total = len(seen)
+    result.planned = len(planned)
+    result.skipped = result.total - result.planned
+
+    share = result.planned / result.total if result.total else 0.0
+    result.guard_tripped = bool(state) and not force and share > max_share
+    if dry_run:
+        for contact_id, payload, _ in planned:
+            old = state.get(contact_id)
+            result.changes.append({"contact_id": contact_id,
+                                   "changes": _diff(json.loads(old[1]) if old else None, payload)})
+        finish(None)
+        log.info("CRM sync %s", result.summary())
+        return result
+    if result.guard_tripped:
+        finish("guard")
+        raise SyncGuardError(
+            f"the sync would overwrite {result.planned} of {result.total} contacts "
+            f"({share:.0%} > max_share {max_share:.0%}); check the scores, then re-run with "
+            "force (lead-scoring sync --force)", result)
+
+    recorder = _Recorder(path, result.run_id, flush_every_s)
+    try:
+        if planned:
+            result.properties_created = client.ensure_properties(
+                "contacts", PROPERTY_GROUP, PROPERTIES)
+        for start in range(0, len(planned), batch_size):
+            batch = planned[start:start + batch_size]
+            inputs = [{"id": str(cid), "properties": payload} for cid, payload, _ in batch]
+            try:
+                answer = client.batch_update("contacts", inputs)
+            except (DailyLimitReached, CrmAuthError):
+                raise
+            except CrmError as exc:
+                for cid, _, digest in batch:
+                    recorder.failed(cid, digest, type(exc).__name__, str(exc))
+                result.sent += len(batch)
+                result.failed += len(batch)
+                raise
+            result.sent += len(batch)
+            failures = answer.failures(str(cid) for cid, _, _ in batch)
+            for cid, payload, digest in batch:
+                error = failures.get(str(cid))
+                if error is None:
+                    recorder.confirmed(cid, digest, payload)
+                    result.succeeded += 1
+                else:
+                    category = error.get("category") if isinstance(error, dict) else None
+                    message = error.get("message") if isinstance(error, dict) else str(error)
+                    recorder.failed(cid, digest, category, message)
+                    result.failed += 1
+                    if len(result.errors) < 1000:
+                        result.errors.append({"contact_id": cid, "category": category,
+                                              "message": message})
+            recorder.maybe_flush()
+    except DailyLimitReached as exc:
+        log.warning("CRM sync stopped by the daily limit: %s", exc)
+        recorder.flush()
+        finish("daily_limit")
+        return result
+    except CrmError as exc:
+        recorder.flush()
+        finish(f"{'auth_error' if isinstance(exc, CrmAuthError) else 'error'}: {exc}")
+        raise
+    except BaseException:
+        recorder.flush()
+        finish("error: interrupted")
+        raise
+    recorder.flush()
+    finish(None)
+    log.info("CRM sync %s", result.summary())
+    return result

@@ -27,6 +27,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 import requests
 
@@ -399,7 +400,8 @@ class CrmClient:
         if id_property:
             params["idProperty"] = id_property
         try:
-            return self._json("GET", f"/crm/v3/objects/{object_type}/{object_id}", params=params)
+            return self._json("GET", f"/crm/v3/objects/{object_type}/{quote(str(object_id), safe='')}",
+                              params=params)
         except CrmRequestError as exc:
             if exc.status == 404:
                 return None
@@ -477,15 +479,14 @@ class CrmClient:
                                 limit=page_size)
             total = first.get("total", 0)
             if total > cap and hi - lo > 1 and not narrowed:
-                # once: start bisecting at the earliest match, not at the watermark (which is
-                # the epoch on a first run)
+                # once: bisect between the earliest and the latest match rather than across the
+                # whole range (which starts at the epoch on a first run)
                 narrowed = True
-                earliest = self.search(object_type, filter_groups=window, properties=[prop],
-                                       sorts=[{"propertyName": prop, "direction": "ASCENDING"}],
-                                       limit=1)["results"]
-                start = to_ms((earliest[0].get("properties") or {}).get(prop)) if earliest else None
-                if start is not None and lo < start < hi:
-                    stack.append((start, hi))
+                first_ms, last_ms = (self._edge(object_type, window, prop, d)
+                                     for d in ("ASCENDING", "DESCENDING"))
+                if first_ms is not None and last_ms is not None and lo <= first_ms <= last_ms < hi:
+                    stack.append((last_ms + 1, hi))  # nothing there now; read last, cheaply
+                    stack.append((first_ms, last_ms + 1))
                     continue
             if total > cap and hi - lo > 1:
                 mid = lo + (hi - lo) // 2
@@ -502,6 +503,17 @@ class CrmClient:
                 records.extend(self.search_all(object_type, filter_groups=rest,
                                                properties=properties, page_size=page_size))
             yield lo, hi, records
+
+    def _edge(self, object_type: str, window: list[dict], prop: str, direction: str) -> int | None:
+        found = self.search(object_type, filter_groups=window, properties=[prop],
+                            sorts=[{"propertyName": prop, "direction": direction}],
+                            limit=1)["results"]
+        if not found:
+            return None
+        try:
+            return to_ms((found[0].get("properties") or {}).get(prop))
+        except ValueError:
+            return None
 
     def batch_read(self, object_type: str, ids: Iterable[str], properties: Iterable[str] | None
                    = None, *, id_property: str | None = None) -> BatchResult:

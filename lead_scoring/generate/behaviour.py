@@ -22,21 +22,22 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import events as E
-from .names import CLOSED_DEAL_STAGES, JUNK_REASONS, OPEN_DEAL_STAGES
+from .names import CLOSED_DEAL_STAGES, OPEN_DEAL_STAGES
 from .population import COLD, HOT, JUNK, STAGE, Population
 from .settings import DAY, Settings
 
 DAY_MS = DAY * 1000
 NOISE_SHARE = 0.06  # share of events by never-identified noise visitors
-NEVER = np.iinfo(np.int64).max
-ALWAYS = np.int64(-1)
+NEVER = np.iinfo(np.int64).max  # identification time of a visitor who never identifies
+ALWAYS = np.int64(-1)  # ... of a contact already known on its device before the window
+DEAL_STAGES = OPEN_DEAL_STAGES + CLOSED_DEAL_STAGES
 
 # Group weights per profile (columns follow events.GROUPS; identify is never sampled).
 _W = {
     #          home blog prod feat intg pric demo cont care docs case  cdl  cta form dreq emal vid  idf
     "normal": [10, 25, 8, 7, 4, 0.3, 0.1, 1, 3, 10, 3, 3, 5, 0.8, 0.05, 4, 2, 0],
     "technical": [6, 20, 6, 8, 8, 0.25, 0.05, 0.5, 2, 30, 2, 2, 3, 0.5, 0.05, 3, 1.5, 0],
-    "in_market": [6, 12, 10, 8, 5, 12, 4, 2, 1, 6, 8, 4, 8, 2, 1.5, 4, 2, 0],
+    "in_market": [6, 12, 10, 8, 5, 12, 4, 2, 1, 6, 8, 4, 8, 2, 2.5, 4, 2, 0],
     "low": [12, 30, 4, 3, 1, 0.1, 0.02, 0.5, 12, 8, 1, 1.5, 2, 0.3, 0, 2, 4, 0],
     "noise": [20, 40, 5, 4, 2, 0.5, 0.2, 1, 10, 10, 2, 0, 2, 0, 0, 0, 3, 0],
 }
@@ -162,9 +163,9 @@ def simulate(settings: Settings, pop: Population, rng: np.random.Generator) -> B
 
     # -- engagement propensity and volume
     e = 0.6 * fit + 0.8 * rng.normal(size=n) - 0.4 * junk
-    in_market = (rng.random(n) < _sigmoid(-3.3 + 0.8 * fit + 0.9 * e)) & ~cold
+    in_market = (rng.random(n) < _sigmoid(-3.1 + 0.8 * fit + 0.9 * e)) & ~cold
     in_market |= hot
-    active = (rng.random(n) < _sigmoid(0.1 + 1.3 * e)) | hot
+    active = (rng.random(n) < _sigmoid(0.1 + 1.3 * e)) | in_market
     weight = np.exp(0.5 * e + 0.7 * rng.normal(size=n)) * np.where(in_market, 2.5, 1.0)
     dormant_rate = min(0.7, 0.1 * epc)
     target = n * epc * (1 - NOISE_SHARE) - dormant_rate * np.count_nonzero(~active)
@@ -190,7 +191,7 @@ def simulate(settings: Settings, pop: Population, rng: np.random.Generator) -> B
     pick = start_of + (rng.random(n) * np.maximum(counts, 1)).astype(np.int64)
     pick_ts = ts[np.minimum(pick, max(len(ts) - 1, 0))] if len(ts) else np.zeros(n, np.int64)
     after_pick = np.minimum(pick_ts + 250, we_ms - 1)
-    reident = ~is_new & (status >= 0.6) & (status < 0.88) & (counts >= 2)
+    reident = ~is_new & (status >= 0.6) & (status < 0.88) & (counts >= 2) & ~hot & ~cold
     ident_ts[reident] = after_pick[reident]
     new_ts = np.where(counts > 0, after_pick, ws_ms + rng.integers(0, we_ms - ws_ms, n))
     ident_ts[is_new] = new_ts[is_new]
@@ -216,11 +217,13 @@ def simulate(settings: Settings, pop: Population, rng: np.random.Generator) -> B
     ts_all = np.concatenate([ts, forced_ts, ident_ts[who], noise_ts])
     group_all = np.concatenate([group, forced_group, ident_group, noise_group]).astype(np.int16)
     contact = np.where(visitor < n, visitor, -1).astype(np.int32)
-    keep = ts_all < we_ms
-    visitor, ts_all, group_all, contact = visitor[keep], ts_all[keep], group_all[keep], contact[keep]
-    order = np.argsort(ts_all, kind="stable")
-    visitor, ts_all, group_all, contact = visitor[order], ts_all[order], group_all[order], \
-        contact[order]
+    # drop what sessions run past the end of the window, then sort by time (stable: the order
+    # of equal timestamps is the deterministic order above)
+    sel = np.flatnonzero(ts_all < we_ms)
+    sel = sel[np.argsort(ts_all[sel], kind="stable")]
+    visitor, ts_all, group_all, contact = visitor[sel], ts_all[sel], group_all[sel], contact[sel]
+    if len(ts_all) and ts_all[0] < ws_ms:
+        raise AssertionError("an event before the window")
     is_contact = contact >= 0
     cidx = np.maximum(contact, 0)
     identified = is_contact & (ts_all > ident_ts[cidx])
@@ -410,6 +413,3 @@ def _crm_rows(rng, settings: Settings, pop: Population, deals: Deals,
                    deal_lastmod=deal_lastmod, deal_stage=deal_stage,
                    deal_closedate=deal_closedate)
 
-
-DEAL_STAGES = OPEN_DEAL_STAGES + CLOSED_DEAL_STAGES
-assert len(JUNK_REASONS) == 8

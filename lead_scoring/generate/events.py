@@ -202,7 +202,6 @@ for _i, _v in enumerate(VARIANTS):
     GROUP_SIZE[_v.group] += 1
 VARIANTS_GROUP = np.array([v.group for v in VARIANTS], dtype=np.int16)
 VARIANT_ARITY = np.array([v.arity for v in VARIANTS], dtype=np.int8)
-VARIANT_IS_PRICING = np.array([v.path == "/pricing" and v.type == "page" for v in VARIANTS])
 _PLAIN_TAILS = np.array([v.plain if v.arity == PLAIN else "" for v in VARIANTS], dtype=object)
 _TEMPLATES = [v.template for v in VARIANTS]
 assert all(GROUP_SIZE > 0)

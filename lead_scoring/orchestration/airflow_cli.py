@@ -33,6 +33,12 @@ def airflow_env(state_dir: Path, extra: dict[str, str] | None = None) -> dict[st
             "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
             "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "logs"),
             "LEAD_SCORING_STATE_DIR": str(state_dir),
+            "LEAD_SCORING_LANDING_DIR": os.environ.get(
+                "LEAD_SCORING_LANDING_DIR", str(state_dir / "landing")
+            ),
+            "LEAD_SCORING_WAREHOUSE": os.environ.get(
+                "LEAD_SCORING_WAREHOUSE", str(state_dir / "warehouse.duckdb")
+            ),
             "GX_ANALYTICS_ENABLED": "False",
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
             "DO_NOT_TRACK": "1",

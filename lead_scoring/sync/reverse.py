@@ -10,8 +10,10 @@ Guarantees (see docs/crm.md):
 - A DAILY 429 stops the run cleanly (`stopped_reason="daily_limit"`); what was confirmed is kept
   and the next run sends the rest.
 - Every run, dry runs included, leaves a row in `sync.crm_sync_runs`.
-- Guard: when sync state already exists (not the first sync), a run that would write more than
-  `max_share` of the scored contacts is refused with `SyncGuardError` unless `force=True`.
+- Guard: a run that would overwrite more than `max_share` of the scored contacts is refused with
+  `SyncGuardError` unless `force=True`. Only contacts that already hold a confirmed write from an
+  earlier run count as overwrites, so the first sync, and the rest of a first sync cut short by
+  the daily cap, are never refused.
 """
 
 from __future__ import annotations
@@ -70,6 +72,7 @@ class SyncResult:
     succeeded: int = 0  # confirmed by the CRM
     failed: int = 0  # refused per row, or in a batch that failed as a whole
     skipped: int = 0  # unchanged
+    overwrites: int = 0  # planned rows that replace values an earlier sync wrote
     dry_run: bool = False
     stopped_reason: str | None = None  # None: every planned row was attempted
     guard_tripped: bool = False
@@ -249,8 +252,9 @@ def run_sync(
     result.planned = len(planned)
     result.skipped = result.total - result.planned
 
-    share = result.planned / result.total if result.total else 0.0
-    result.guard_tripped = bool(state) and not force and share > max_share
+    result.overwrites = sum(1 for contact_id, _, _ in planned if contact_id in state)
+    share = result.overwrites / result.total if result.total else 0.0
+    result.guard_tripped = not force and share > max_share
     if dry_run:
         for contact_id, payload, _ in planned:
             old = state.get(contact_id)
@@ -262,7 +266,7 @@ def run_sync(
     if result.guard_tripped:
         finish("guard")
         raise SyncGuardError(
-            f"the sync would overwrite {result.planned} of {result.total} contacts "
+            f"the sync would overwrite {result.overwrites} of {result.total} contacts "
             f"({share:.0%} > max_share {max_share:.0%}); check the scores, then re-run with "
             "force (lead-scoring sync --force)", result)
 

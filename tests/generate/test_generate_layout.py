@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import gzip
 import json
@@ -32,7 +33,7 @@ def test_same_arguments_give_the_same_bytes(tmp_path):
     assert a.keys() == b.keys()
     assert [name for name in a if a[name] != b[name]] == []
     # and the seed matters
-    generate(tmp_path / "c", Settings(**{**SMALL.__dict__, "seed": 4}), progress=None)
+    generate(tmp_path / "c", dataclasses.replace(SMALL, seed=4), progress=None)
     c = _files(tmp_path / "c")
     assert a["web_events/date=2026-11-20/part-0.jsonl.gz"] != c[
         "web_events/date=2026-11-20/part-0.jsonl.gz"]

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from lead_scoring.crm.sandbox import schema
 from lead_scoring.crm.sandbox.store import InputError, Store
@@ -673,7 +673,7 @@ class Handler(BaseHTTPRequestHandler):
     def _handle(self, method: str) -> None:
         state = self.server.state
         split = urlsplit(self.path)
-        path, query = split.path, parse_qs(split.query, keep_blank_values=True)
+        path, query = unquote(split.path), parse_qs(split.query, keep_blank_values=True)
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
         self._route = "?"

@@ -112,7 +112,7 @@ rule_points as (
         case
             when operator = 'is_empty'
                 then {{ dbt.concat(["case when object = 'company' then 'company.' else '' end", "property", "' is empty'"]) }}
-            else {{ dbt.concat(["case when object = 'company' then 'company.' else '' end", "property", "' = '", "value"]) }}
+            else {{ dbt.concat(["case when object = 'company' then 'company.' else '' end", "property", "' = '", "trim(value)"]) }}
         end as evidence
     from matched
 

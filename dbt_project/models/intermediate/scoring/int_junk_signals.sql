@@ -114,7 +114,7 @@ keyboard_pattern_hits as (
     select
         normalized_contacts.contact_id,
         'keyboard_mash' as reason_code,
-        {{ dbt.concat(["'name = '", "normalized_contacts.display_name", "' (contains '", "keyboard_patterns.pattern", "')'"]) }} as evidence
+        {{ dbt.concat(["'name = '", "normalized_contacts.display_name", "' (keyboard run '", "keyboard_patterns.pattern", "')'"]) }} as evidence
     from normalized_contacts
     inner join keyboard_patterns
         on (

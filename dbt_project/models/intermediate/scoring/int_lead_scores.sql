@@ -74,12 +74,12 @@ ranked_reasons as (
             "reason",
             "case when occurrences > 1 then " ~ dbt.concat(["' x'", "cast(occurrences as " ~ dbt.type_string() ~ ")"]) ~ " else '' end",
             "' ('",
-            format_points('points'),
+            "case when points = 0 and disqualifies then 'disqualifies' else " ~ format_points('points') ~ " end",
             "')'",
         ]) }} as reason_text,
         row_number() over (
             partition by contact_id
-            order by abs(points) desc, rule_id asc
+            order by case when disqualifies then 0 else 1 end, abs(points) desc, rule_id asc
         ) as reason_rank
     from components
     where

@@ -1,0 +1,30 @@
+"""`lead-scoring transform`: build the dbt project (rules, models, tests) for one score date."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--score-date", default=dt.datetime.now(dt.UTC).date().isoformat(),
+        help="day to score, YYYY-MM-DD (default: today, UTC)",
+    )
+    parser.add_argument("--full-refresh", action="store_true", help="rebuild incremental models")
+    parser.add_argument("--select", nargs="+", help="dbt selection (default: everything)")
+    parser.add_argument("--target", help="dbt target: duckdb (default) or postgres")
+
+
+def run(args: argparse.Namespace) -> int:
+    from lead_scoring.transform import DbtRunError, dbt_build
+
+    try:
+        dbt_build(
+            args.score_date, full_refresh=args.full_refresh, select=args.select,
+            target=args.target,
+        )
+    except DbtRunError as exc:
+        print(exc)
+        return 1
+    return 0

@@ -1,0 +1,186 @@
+"""`dbt build` through lead_scoring.transform on a tiny raw fixture: real behaviour, end to end."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from lead_scoring.transform import DbtRunError, dbt_build, dbt_invoke
+
+from .raw_fixture import COLD, DUPLICATE, HOT, JUNK, ORDINARY, create_raw_tables
+
+DAY_1, DAY_2 = "2026-11-19", "2026-11-20"
+
+
+def _fetch(path, sql):
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory):
+    root = tmp_path_factory.mktemp("transform")
+    warehouse = root / "warehouse.duckdb"
+    create_raw_tables(warehouse)
+    return root, warehouse
+
+
+@pytest.fixture
+def env(workdir, monkeypatch):
+    root, warehouse = workdir
+    monkeypatch.setenv("LEAD_SCORING_STATE_DIR", str(root / "state"))
+    monkeypatch.setenv("LEAD_SCORING_WAREHOUSE", str(warehouse))
+    monkeypatch.delenv("LEAD_SCORING_TARGET", raising=False)
+    return warehouse
+
+
+@pytest.fixture(scope="module")
+def built(workdir):
+    """Score DAY_1, then DAY_2 twice; keep what each DAY_2 run wrote."""
+    root, warehouse = workdir
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("LEAD_SCORING_STATE_DIR", str(root / "state"))
+        mp.setenv("LEAD_SCORING_WAREHOUSE", str(warehouse))
+        mp.delenv("LEAD_SCORING_TARGET", raising=False)
+        dbt_build(DAY_1)
+        dbt_build(DAY_2)
+        first = _fetch(warehouse, "select * from marts.fct_lead_scores order by contact_id")
+        dbt_build(DAY_2)
+        second = _fetch(warehouse, "select * from marts.fct_lead_scores order by contact_id")
+    return warehouse, first, second
+
+
+def _scores(warehouse):
+    rows = _fetch(
+        warehouse,
+        "select contact_id, fit_score, engagement_score, lead_score, grade, tier, "
+        "lifecycle_stage, is_junk, junk_reasons, score_reasons from marts.fct_lead_scores",
+    )
+    keys = ("fit", "engagement", "lead", "grade", "tier", "stage", "is_junk", "junk", "reasons")
+    return {row[0]: dict(zip(keys, row[1:], strict=True)) for row in rows}
+
+
+def test_every_contact_is_scored_with_the_contract_columns(built):
+    warehouse, first, _ = built
+    columns = [row[0] for row in _fetch(
+        warehouse,
+        "select column_name from information_schema.columns where table_schema = 'marts' "
+        "and table_name = 'fct_lead_scores' order by ordinal_position",
+    )]
+    assert columns == [
+        "contact_id", "email", "fit_score", "engagement_score", "lead_score", "grade", "tier",
+        "lifecycle_stage", "is_junk", "junk_reasons", "score_reasons", "scored_at",
+        "model_version",
+    ]
+    assert [row[0] for row in first] == [HOT, COLD, JUNK, ORDINARY, DUPLICATE]
+    assert {str(row[11]) for row in first} == {"2026-11-20 23:59:59"}
+
+
+def test_planted_hot_lead_outranks_cold_lead(built):
+    scores = _scores(built[0])
+    hot, cold = scores[HOT], scores[COLD]
+    assert hot["lead"] > cold["lead"]
+    assert hot["fit"] > cold["fit"] and hot["engagement"] > cold["engagement"]
+    assert hot["tier"] in ("hot", "warm") and hot["grade"].startswith("A")
+    assert cold["tier"] == "cold" and cold["grade"].startswith("C")
+    assert "Requested a demo" in hot["reasons"]
+
+
+def test_junk_named_contact_is_disqualified(built):
+    scores = _scores(built[0])
+    junk = scores[JUNK]
+    assert junk["tier"] == "disqualified"
+    assert junk["is_junk"] is True
+    assert "fictional_name" in junk["junk"].split(",")
+    assert junk["stage"] == "lead"
+    assert scores[DUPLICATE]["junk"] == "duplicate_email"
+    assert scores[ORDINARY]["is_junk"] is False and scores[ORDINARY]["stage"] == "sql"
+    assert scores[HOT]["is_junk"] is False and scores[COLD]["is_junk"] is False
+
+
+def test_components_sum_to_scores_before_clamping(built):
+    warehouse = built[0]
+    rows = _fetch(
+        warehouse,
+        """
+        select s.contact_id, s.fit_score, s.engagement_score,
+               coalesce(sum(c.points) filter (where c.category in ('fit', 'junk')), 0),
+               coalesce(sum(c.points) filter (where c.category = 'engagement'), 0)
+        from marts.fct_lead_scores s
+        left join marts.fct_lead_score_components c using (contact_id)
+        group by all
+        """,
+    )
+    for contact_id, fit, engagement, fit_points, engagement_points in rows:
+        assert fit == round(min(max(float(fit_points), 0), 100)), contact_id
+        assert engagement == round(min(max(float(engagement_points), 0), 100)), contact_id
+    junk_fit = next(r for r in rows if r[0] == JUNK)
+    assert junk_fit[3] < 0  # junk points pulled the fit below zero before clamping
+
+
+def test_anonymous_visits_before_identify_count(built):
+    rows = _fetch(
+        built[0],
+        f"select occurrences, evidence from marts.fct_lead_score_components "
+        f"where contact_id = {HOT} and rule_id = 'eng_page_pricing'",
+    )
+    assert rows and rows[0][0] == 3, rows
+    assert rows[0][1].startswith("3 x /pricing")
+
+
+def test_staging_keeps_latest_version_and_custom_properties(built):
+    warehouse = built[0]
+    assert _fetch(
+        warehouse, f"select jobtitle from staging.stg_crm__contacts where contact_id = {HOT}"
+    ) == [("VP Sales",)]
+    assert _fetch(
+        warehouse,
+        f"select value from intermediate.int_contact_properties where contact_id = {HOT} "
+        "and object = 'contact' and property = 'lead_source_detail'",
+    ) == [("webinar",)]
+
+
+def test_history_has_one_row_per_contact_per_day(built):
+    rows = _fetch(
+        built[0],
+        "select score_date, count(*), count(distinct contact_id) "
+        "from marts.fct_lead_score_history group by score_date order by score_date",
+    )
+    assert [(str(d), n, k) for d, n, k in rows] == [(DAY_1, 5, 5), (DAY_2, 5, 5)]
+
+
+def test_rerunning_the_same_score_date_gives_identical_scores(built):
+    _, first, second = built
+    assert first == second
+
+
+def test_rule_performance_measures_every_rule(built):
+    rows = _fetch(
+        built[0],
+        "select rule_id, contacts_fired, won_fired from marts.fct_rule_performance",
+    )
+    by_rule = {r[0]: r[1:] for r in rows}
+    assert by_rule["fictional_name"] == (1, 0)
+    assert by_rule["eng_demo_requested"] == (1, 0)
+    assert "fit_title_vp" in by_rule and "duplicate_email" in by_rule
+
+
+def test_unit_tests_pass(built, env):
+    result = dbt_invoke("test", ["--select", "test_type:unit"], score_date=DAY_2)
+    statuses = [str(r.status) for r in result.results]
+    assert len(statuses) >= 7 and set(statuses) == {"pass"}
+
+
+def test_failure_names_the_failed_node(built, env):
+    with pytest.raises(DbtRunError) as info:
+        dbt_build(DAY_2, select="int_lead_scores", vars={"fit_weight": 2})
+    assert isinstance(info.value, RuntimeError)
+    assert "fit_weight" in str(info.value)
+
+
+def test_score_date_must_be_iso():
+    with pytest.raises(ValueError):
+        dbt_build("20/11/2026")

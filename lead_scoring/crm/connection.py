@@ -112,18 +112,24 @@ def add_client_arguments(parser: argparse.ArgumentParser) -> None:
                         help="request budget per 10 s (default: 90, or the connection's extra)")
 
 
-def client_from_args(args: argparse.Namespace) -> CrmClient:
-    conn = airflow_connection_from_env() or {}
+def client_from_env(conn_id: str = DEFAULT_CONN_ID, *, url: str | None = None,
+                    token_env: str = TOKEN_ENV, **overrides) -> CrmClient:
+    """A client without Airflow: URL from `url`, `$LEAD_SCORING_CRM_URL`, or the host of
+    `AIRFLOW_CONN_<CONN_ID>` (else the local sandbox address); token from `$<token_env>` or that
+    connection's password; connection extras and `overrides` tune the client."""
+    conn = airflow_connection_from_env(conn_id) or {}
     extra = conn.get("extra") or {}
-    url = args.crm_url or os.environ.get(URL_ENV)
+    url = url or os.environ.get(URL_ENV)
     if not url:
         url = base_url(conn.get("conn_type"), conn.get("host"), conn.get("port"),
                        conn.get("schema"), extra) if conn.get("host") else LOCAL_URL
-    token = os.environ.get(args.token_env) or conn.get("password")
+    token = os.environ.get(token_env) or conn.get("password")
     if not token:
-        raise SystemExit(f"no CRM token: set ${args.token_env} (or AIRFLOW_CONN_CRM_DEFAULT)")
-    options = client_options(extra)
-    if args.requests_per_10s:
-        options["requests_per_10s"] = args.requests_per_10s
-    source = DEFAULT_CONN_ID if conn and not os.environ.get(args.token_env) else args.token_env
-    return CrmClient(url, token, connection_id=source, **options)
+        raise SystemExit(f"no CRM token: set ${token_env} (or AIRFLOW_CONN_{conn_id.upper()})")
+    source = conn_id if conn and not os.environ.get(token_env) else f"${token_env}"
+    return CrmClient(url, token, connection_id=source, **{**client_options(extra), **overrides})
+
+
+def client_from_args(args: argparse.Namespace) -> CrmClient:
+    overrides = {"requests_per_10s": args.requests_per_10s} if args.requests_per_10s else {}
+    return client_from_env(url=args.crm_url, token_env=args.token_env, **overrides)

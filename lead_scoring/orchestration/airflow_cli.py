@@ -18,6 +18,8 @@ from pathlib import Path
 from lead_scoring import paths
 
 WAREHOUSE_POOL = "warehouse_writer"
+# Log lines of the project's own tasks worth showing while a run goes on.
+HIGHLIGHTS = re.compile(r"\] (Quality gate .*|Data Docs: .*|CRM sync .*|Loaded .*)\s+\[lead_scoring")
 
 
 def airflow_env(state_dir: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -106,6 +108,8 @@ def dags_test(
                 echo(f"  {elapsed} {task_id}: {match[1]}")
             elif match := re.search(r"DagRun Finished: .*?state=(\w+)", line):
                 echo(f"  {elapsed} DAG run {match[1]}")
+            elif match := HIGHLIGHTS.search(line):
+                echo(f"  {elapsed}   {match[1].strip()}")
             elif "Task failed with exception" in line:
                 in_error, error_lines = True, []
             elif in_error and "::group::Post Execute" in line:

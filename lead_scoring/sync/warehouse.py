@@ -15,6 +15,8 @@ from pathlib import Path
 
 import duckdb
 
+from lead_scoring.warehouse import connect_warehouse
+
 log = logging.getLogger(__name__)
 
 DDL = [
@@ -64,7 +66,7 @@ def connect(path: str | Path, *, read_only: bool = False, wait_s: float = 30.0) 
     delay = 0.05
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            return connect_warehouse(Path(path), read_only=read_only)
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
                 raise

@@ -156,3 +156,22 @@ def test_nothing_advances_when_the_first_request_fails(tmp_path, sandbox):
         assert type(exc).__name__ == "CrmAuthError"
     assert read_watermarks(wh) == {}
     assert not (tmp_path / "out").exists()
+
+
+def test_standard_ingestion_loads_the_extracted_files(tmp_path, landing):
+    from lead_scoring.ingest import load_days
+
+    wh = tmp_path / "wh.duckdb"
+    out = tmp_path / "out"
+    with start_sandbox(tmp_path / "crm.sqlite", token=TOKEN, load_landing=landing) as sb:
+        extract_crm(fast_client(sb.url), wh, out, until=UNTIL, run_date=DAY)
+    load_days([DAY], landing_dir=out, warehouse_path=wh, dag_run_id="test")
+    with duckdb.connect(str(wh)) as conn:
+        assert conn.execute("select count(*) from raw.load_quarantine").fetchone()[0] == 0
+        contacts = conn.execute("select hs_object_id, jobtitle, favourite_color from "
+                                "raw.crm_contacts order by hs_object_id").fetchall()
+        assert contacts == [("1", "Analyst", None), ("2", "CTO", None), ("3", "VP Sales", "blue"),
+                            ("4", "Analyst", None)]
+        deals = conn.execute("select hs_object_id, associated_contact_id from raw.crm_deals "
+                             "order by 1").fetchall()
+        assert deals == [("900", "1"), ("901", "3")]

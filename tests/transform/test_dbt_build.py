@@ -184,3 +184,12 @@ def test_failure_names_the_failed_node(built, env):
 def test_score_date_must_be_iso():
     with pytest.raises(ValueError):
         dbt_build("20/11/2026")
+
+
+def test_model_version_follows_the_rules(built, env):
+    (before,) = _fetch(built[0], "select distinct model_version from marts.fct_lead_scores")
+    dbt_build(DAY_2, select="int_scoring_model_version", vars={"fit_weight": 0.6})
+    (after,) = _fetch(built[0], "select model_version from intermediate.int_scoring_model_version")
+    dbt_build(DAY_2, select="int_scoring_model_version")
+    (again,) = _fetch(built[0], "select model_version from intermediate.int_scoring_model_version")
+    assert after != before and again == before

@@ -44,7 +44,8 @@ READ_ONLY = {"hs_object_id", "createdate", "lastmodifieddate", "hs_lastmodifiedd
 MODIFIED_PROPERTIES = {"lastmodifieddate", "hs_lastmodifieddate"}
 
 GROUPS = {
-    "contacts": [("contactinformation", "Contact information"), ("analyticsinformation", "Web analytics history")],
+    "contacts": [("contactinformation", "Contact information"),
+                 ("analyticsinformation", "Web analytics history")],
     "companies": [("companyinformation", "Company information")],
     "deals": [("dealinformation", "Deal information")],
 }

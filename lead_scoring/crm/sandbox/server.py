@@ -378,7 +378,6 @@ class Routes:
         return 200, record.render(list(props))
 
     def create_object(self, p, query, body):
-        object_type = _object_type(p["type"])
         status, out = self.batch_create(p, query, {"inputs": [body]}, _single=True)
         if status != 201:
             raise Answer(400, out["errors"][0])

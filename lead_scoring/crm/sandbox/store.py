@@ -574,7 +574,8 @@ class Store:
         conn.execute("insert or ignore into associations values (?, ?, ?, ?, ?)",
                      (to_type, to_id, from_type, from_id, reverse))
 
-    def associations(self, from_type: str, ids: Iterable[int], to_type: str) -> dict[int, list[tuple[int, int]]]:
+    def associations(self, from_type: str, ids: Iterable[int],
+                     to_type: str) -> dict[int, list[tuple[int, int]]]:
         ids = list(ids)
         out: dict[int, list[tuple[int, int]]] = {}
         with self.lock:

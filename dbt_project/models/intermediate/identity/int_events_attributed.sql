@@ -27,7 +27,7 @@ identity_map as (
 attributed as (
 
     select
-        events.event_id,
+        events.message_id,
         coalesce(contacts.contact_id, identity_map.contact_id) as contact_id,
         cast(
             case when contacts.contact_id is not null then 'user_id' else 'anonymous_id' end
@@ -36,7 +36,7 @@ attributed as (
         events.event_type,
         events.event_name,
         events.page_path,
-        events.event_at,
+        events.event_timestamp,
         events.event_date,
         events.anonymous_id
 

@@ -41,8 +41,8 @@ user_id_links as (
         events.user_contact_id as contact_id,
         cast('user_id' as {{ dbt.type_string() }}) as link_method,
         1 as link_priority,
-        events.event_at as linked_at,
-        events.event_id
+        events.event_timestamp as linked_at,
+        events.message_id
     from events
     inner join contacts
         on events.user_contact_id = contacts.contact_id
@@ -60,8 +60,8 @@ email_links as (
             as {{ dbt.type_string() }}
         ) as link_method,
         2 as link_priority,
-        events.event_at as linked_at,
-        events.event_id
+        events.event_timestamp as linked_at,
+        events.message_id
     from events
     inner join contacts_by_email
         on events.email = contacts_by_email.email
@@ -89,24 +89,35 @@ ranked_links as (
         links.*,
         row_number() over (
             partition by anonymous_id
-            order by link_priority asc, linked_at asc, event_id asc
-        ) as link_rank,
-        count(distinct contact_id) over (partition by anonymous_id) as linked_contact_count
+            order by link_priority asc, linked_at asc, message_id asc
+        ) as link_rank
     from links
+
+),
+
+contacts_per_anonymous_id as (
+
+    select
+        anonymous_id,
+        count(distinct contact_id) as linked_contact_count
+    from links
+    group by anonymous_id
 
 ),
 
 final as (
 
     select
-        anonymous_id,
-        contact_id,
-        link_method,
-        linked_at as first_linked_at,
-        event_id as linking_event_id,
-        linked_contact_count
+        ranked_links.anonymous_id,
+        ranked_links.contact_id,
+        ranked_links.link_method,
+        ranked_links.linked_at as first_linked_at,
+        ranked_links.message_id as linking_message_id,
+        contacts_per_anonymous_id.linked_contact_count
     from ranked_links
-    where link_rank = 1
+    inner join contacts_per_anonymous_id
+        on ranked_links.anonymous_id = contacts_per_anonymous_id.anonymous_id
+    where ranked_links.link_rank = 1
 
 )
 

@@ -34,17 +34,17 @@ scored_events as (
 
     select
         contact_id,
-        event_id,
+        message_id,
         event_type,
         event_name,
         page_path,
-        event_at,
+        event_timestamp,
         event_date,
         {{ dbt.datediff('event_date', score_date_sql(), 'day') }} as age_days
     from events
     where
         event_type in ('page', 'track')
-        and event_at < {{ score_cutoff_sql() }}
+        and event_timestamp < {{ score_cutoff_sql() }}
 
 ),
 
@@ -74,8 +74,8 @@ event_occurrences as (
     select
         scored_events.contact_id,
         prepared_rules.rule_id,
-        scored_events.event_id as occurrence_id,
-        scored_events.event_at,
+        scored_events.message_id as occurrence_id,
+        scored_events.event_timestamp,
         scored_events.age_days,
         case
             when prepared_rules.event_type = 'track' then scored_events.event_name
@@ -104,7 +104,7 @@ active_days as (
     select
         contact_id,
         event_date,
-        max(event_at) as event_at,
+        max(event_timestamp) as event_timestamp,
         min(age_days) as age_days
     from scored_events
     group by contact_id, event_date
@@ -117,7 +117,7 @@ visit_occurrences as (
         active_days.contact_id,
         prepared_rules.rule_id,
         cast(active_days.event_date as {{ dbt.type_string() }}) as occurrence_id,
-        active_days.event_at,
+        active_days.event_timestamp,
         active_days.age_days,
         cast(null as {{ dbt.type_string() }}) as matched_value
     from active_days
@@ -154,7 +154,7 @@ decayed_occurrences as (
         ) }} as decayed_points,
         row_number() over (
             partition by occurrences.contact_id, occurrences.rule_id
-            order by occurrences.event_at desc, occurrences.occurrence_id desc
+            order by occurrences.event_timestamp desc, occurrences.occurrence_id desc
         ) as recency_rank
     from occurrences
     inner join prepared_rules
@@ -176,7 +176,7 @@ rule_totals as (
         reason,
         count(*) as occurrences,
         max(case when recency_rank = 1 then matched_value end) as last_matched_value,
-        max(event_at) as last_event_at,
+        max(event_timestamp) as last_event_at,
         sum(decayed_points) as decayed_points
     from decayed_occurrences
     group by contact_id, rule_id, rule_group, event_type, max_points, reason

@@ -11,6 +11,7 @@
     - out_of_market: the contact's country (else its company's) is in junk_out_of_market_countries
     Names are normalised with normalize_name(): accents stripped, lower case, letters only.
 -#}
+{%- set consonant_run = "'[bcdfghjklmnpqrstvwxz]{" ~ var('junk_consonant_run_length') ~ ",}'" -%}
 
 with
 
@@ -134,8 +135,6 @@ keyboard_pattern_hits as (
 
 ),
 
-{%- set consonant_run = "'[bcdfghjklmnpqrstvwxz]{" ~ var('junk_consonant_run_length') ~ ",}'" %}
-
 keyboard_shape_hits as (
 
     select
@@ -151,16 +150,16 @@ keyboard_shape_hits as (
     where
         not name_has_email_or_url
         and (
-        {{ regexp_matches_ci('first_normalized', consonant_run) }}
-        or {{ regexp_matches_ci('last_normalized', consonant_run) }}
-        or (
-            length(first_normalized) >= 2
-            and replace(first_normalized, substring(first_normalized from 1 for 1), '') = ''
-        )
-        or (
-            length(last_normalized) >= 2
-            and replace(last_normalized, substring(last_normalized from 1 for 1), '') = ''
-        )
+            {{ regexp_matches_ci('first_normalized', consonant_run) }}
+            or {{ regexp_matches_ci('last_normalized', consonant_run) }}
+            or (
+                length(first_normalized) >= 2
+                and replace(first_normalized, substring(first_normalized from 1 for 1), '') = ''
+            )
+            or (
+                length(last_normalized) >= 2
+                and replace(last_normalized, substring(last_normalized from 1 for 1), '') = ''
+            )
         )
 
 ),

@@ -52,12 +52,12 @@ web_summary as (
     select
         contact_id,
         count(*) as web_event_count,
-        min(event_at) as first_seen_at,
-        max(event_at) as last_seen_at
+        min(event_timestamp) as first_seen_at,
+        max(event_timestamp) as last_seen_at
     from events
     where
         event_type in ('page', 'track')
-        and event_at < {{ score_cutoff_sql() }}
+        and event_timestamp < {{ score_cutoff_sql() }}
     group by contact_id
 
 ),

@@ -1,6 +1,7 @@
 {#-
-    One row per contact: the latest version of each record, typed and cleaned. Known HubSpot
-    properties keep their names; every other CSV column (custom properties) is passed through.
+    One row per contact: the latest version of each record loaded by var score_date, typed and
+    cleaned. Known HubSpot properties keep their names; every other CSV column (custom
+    properties) is passed through.
 -#}
 {%- set source_relation = source('crm', 'contacts') -%}
 {%- set available = relation_column_names(source_relation) -%}
@@ -32,7 +33,10 @@ versions as (
                 _source_line desc nulls last
         ) as version_rank
     from source
-    where {{ clean_string('hs_object_id') }} is not null
+    where
+        {{ clean_string('hs_object_id') }} is not null
+        -- as of the score date: a re-run of a past day ignores loads made after it
+        and (_load_date is null or _load_date <= {{ score_date_sql() }})
 
 ),
 

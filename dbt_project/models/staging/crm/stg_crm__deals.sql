@@ -1,6 +1,6 @@
 {#-
-    One row per deal: the latest version of each record, typed and cleaned, with its contact and
-    company associations. Custom deal properties are passed through.
+    One row per deal: the latest version of each record loaded by var score_date, typed and
+    cleaned, with its contact and company associations. Custom deal properties are passed through.
 -#}
 {%- set source_relation = source('crm', 'deals') -%}
 {%- set available = relation_column_names(source_relation) -%}
@@ -31,7 +31,10 @@ versions as (
                 _source_line desc nulls last
         ) as version_rank
     from source
-    where {{ clean_string('hs_object_id') }} is not null
+    where
+        {{ clean_string('hs_object_id') }} is not null
+        -- as of the score date: a re-run of a past day ignores loads made after it
+        and (_load_date is null or _load_date <= {{ score_date_sql() }})
 
 ),
 

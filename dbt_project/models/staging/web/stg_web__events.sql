@@ -1,4 +1,4 @@
-{#- One row per web event (Segment message), typed and cleaned. -#}
+{#- One row per web event (Segment message) up to the end of var score_date, typed and cleaned. -#}
 
 with
 
@@ -20,19 +20,21 @@ deduplicated as (
     where
         {{ clean_string('message_id') }} is not null
         and event_timestamp is not null
+        -- as of the score date: events after its end do not exist yet for this run
+        and event_timestamp < {{ score_cutoff_sql() }}
 
 ),
 
 renamed as (
 
     select
-        message_id as event_id,
+        message_id,
         lower({{ clean_string('type') }}) as event_type,
         {{ clean_string('event') }} as event_name,
         {{ clean_string('anonymous_id') }} as anonymous_id,
         {{ clean_string('user_id') }} as user_id,
         {{ safe_to_bigint(clean_string('user_id')) }} as user_contact_id,
-        cast(event_timestamp as {{ dbt.type_timestamp() }}) as event_at,
+        cast(event_timestamp as {{ dbt.type_timestamp() }}) as event_timestamp,
         cast(event_timestamp as date) as event_date,
         coalesce(
             {{ clean_string('page_path') }},

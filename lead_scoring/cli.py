@@ -14,6 +14,7 @@ import sys
 COMMANDS = {
     "generate": ("lead_scoring.generate.cli", "write sample CRM exports and web events"),
     "ingest": ("lead_scoring.ingest.cli", "load landed files of one or more days into the warehouse"),
+    "transform": ("lead_scoring.transform.cli", "build the dbt project (scores) for one score date"),
     "demo": ("lead_scoring.demo", "generate data, run the daily DAG through Airflow, print tiers"),
     "crm-sandbox": ("lead_scoring.crm.sandbox.cli", "run the local HubSpot-compatible CRM sandbox"),
     "crm-show": ("lead_scoring.crm.show", "show the lead scores held by the CRM"),

@@ -29,12 +29,18 @@ def ingest(logical_day: date, dag_run_id: str, load_from: str | None = None) -> 
         dag_run_id=dag_run_id,
         column_mapping=load_column_mapping(),
     )
-    return {
+    totals = {
         "files": len(report.files),
         "rows_loaded": report.total("rows_loaded"),
         "rows_quarantined": report.total("rows_quarantined"),
         "rows_duplicate": report.total("rows_duplicate"),
     }
+    log.info(
+        "Loaded %(rows_loaded)d rows from %(files)d files: %(rows_quarantined)d quarantined, "
+        "%(rows_duplicate)d duplicate",
+        totals,
+    )
+    return totals
 
 
 def tier_summary(warehouse=None) -> list[tuple]:

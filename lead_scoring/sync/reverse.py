@@ -184,6 +184,10 @@ def _audit(path: Path, result: SyncResult) -> None:
         )
 
 
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
 def _diff(old: dict | None, new: dict) -> dict:
     old = old or {}
     return {k: [old.get(k), v] for k, v in new.items() if old.get(k) != v}
@@ -296,8 +300,9 @@ def run_sync(
                     recorder.confirmed(cid, digest, payload)
                     result.succeeded += 1
                 else:
-                    category = error.get("category") if isinstance(error, dict) else None
-                    message = error.get("message") if isinstance(error, dict) else str(error)
+                    category = _text(error.get("category")) if isinstance(error, dict) else None
+                    message = (_text(error.get("message")) if isinstance(error, dict)
+                               else _text(error))
                     recorder.failed(cid, digest, category, message)
                     result.failed += 1
                     if len(result.errors) < 1000:
@@ -313,9 +318,9 @@ def run_sync(
         recorder.flush()
         finish(f"{'auth_error' if isinstance(exc, CrmAuthError) else 'error'}: {exc}")
         raise
-    except BaseException:
+    except BaseException as exc:
         recorder.flush()
-        finish("error: interrupted")
+        finish(f"error: {type(exc).__name__}: {exc}"[:1000])
         raise
     recorder.flush()
     finish(None)

@@ -222,3 +222,26 @@ def test_missing_scores_table_is_a_clear_error(tmp_path, client):
 
     with pytest.raises(SyncError, match="marts.fct_lead_scores does not exist"):
         run_sync(tmp_path / "empty.duckdb", client)
+
+
+def test_a_garbage_answer_stops_the_run_and_loses_nothing(warehouse, sandbox, client):
+    from lead_scoring.crm.client import CrmBadResponse
+
+    run_sync(warehouse, client)  # creates the properties
+    query(warehouse, "update marts.fct_lead_scores set lead_score = lead_score + 1000 "
+                     "where contact_id <= 120")
+    sandbox.script(
+        {"status": 200, "body": {"results": [{"name": "lead_scoring"}]}},
+        {"status": 200, "body": {"results": [{"name": n} for n in PROPERTY_NAMES]}},
+        {"status": 200, "body": "<html><body>502 Bad Gateway</body></html>"},
+    )
+    with pytest.raises(CrmBadResponse, match="not JSON.*502 Bad Gateway"):
+        run_sync(warehouse, client)
+    assert query(warehouse, "select count(*), min(error_category) from sync.crm_sync_errors"
+                 ) == [(100, "CrmBadResponse")]
+    assert query(warehouse, "select stopped_reason like 'error: %' from sync.crm_sync_runs "
+                            "order by started_at desc limit 1") == [(True,)]
+    done = run_sync(warehouse, client)
+    assert (done.planned, done.succeeded) == (120, 120)
+    counts = sandbox.write_counts()
+    assert all(counts[i] == 2 for i in range(1, 121)) and counts[121] == 1

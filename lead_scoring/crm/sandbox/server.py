@@ -673,7 +673,10 @@ class Handler(BaseHTTPRequestHandler):
         state = self.server.state
         split = urlsplit(self.path)
         path, query = unquote(split.path), parse_qs(split.query, keep_blank_values=True)
-        length = int(self.headers.get("Content-Length") or 0)
+        try:
+            length = max(0, int(self.headers.get("Content-Length") or 0))
+        except ValueError:
+            length = 0
         raw = self.rfile.read(length) if length else b""
         self._route = "?"
         status = 500

@@ -3,7 +3,9 @@
 
 Scores every CRM contact once a day, in the warehouse:
 
-1. **ingest**: loads the day's landed CRM exports and web events into `raw.*`
+1. **extract_from_crm** (when `LEAD_SCORING_CRM_SOURCE=api`): pulls the CRM records changed
+   since the stored watermark through the CRM API into the day's landing folder.
+   **ingest**: loads the day's landed CRM exports and web events into `raw.*`
    (bad rows go to `raw.load_quarantine`; re-running a day replaces that day's load).
 2. **dbt_build**: builds and tests the dbt project (staging, intermediate, marts) as of the
    logical date: fit and engagement points, decay, grade, tier, lifecycle stage.
@@ -11,10 +13,14 @@ Scores every CRM contact once a day, in the warehouse:
    compares the run with the last passing one; a critical failure stops the run here, so bad
    data never reaches the CRM. Data Docs: `.state/data_docs/index.html`.
 4. **publish**: logs the tier summary and marks the score tables updated (an Asset).
+5. **sync_to_crm**: writes the scores that changed since the last confirmed sync to the CRM
+   (connection `crm_default`), in batches of 100, keeping failed rows for the next run.
 
-Trigger with `{"load_from": "YYYY-MM-DD"}` to load every landed day from that date up to the
-logical date in one run (a first load of history). Tasks that write the DuckDB warehouse share
-the one-slot pool `warehouse_writer`.
+Params: `load_from` ("YYYY-MM-DD") loads every landed day from that date up to the logical date
+in one run (a first load of history); `sync_dry_run` reports what the sync would change without
+writing; `sync_force` lifts the overwrite guard (`sync_max_share` of all contacts) for one run.
+Every task opens the DuckDB warehouse, which takes one process at a time, so all share the
+one-slot pool `warehouse_writer`.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from airflow.sdk import Asset, Param, dag, task
 WAREHOUSE_POOL = "warehouse_writer"
 LEAD_SCORES = Asset("lead_scoring://warehouse/marts/fct_lead_scores")
 START_DATE = datetime.fromisoformat(os.environ.get("LEAD_SCORING_START_DATE", "2026-11-01"))
+CRM_SOURCE = os.environ.get("LEAD_SCORING_CRM_SOURCE", "exports")  # or "api"
 
 
 @dag(
@@ -51,9 +58,22 @@ START_DATE = datetime.fromisoformat(os.environ.get("LEAD_SCORING_START_DATE", "2
             format="date",
             description="Load every landed day from this date up to the logical date.",
         ),
+        "sync_dry_run": Param(False, type="boolean", description="Report, do not write."),
+        "sync_force": Param(False, type="boolean", description="Lift the overwrite guard."),
+        "sync_max_share": Param(0.5, type="number", minimum=0, maximum=1,
+                                description="Largest share of contacts one run may overwrite."),
     },
 )
 def lead_scoring_daily():
+    @task(pool=WAREHOUSE_POOL)
+    def extract_from_crm(logical_date=None) -> dict | None:
+        if CRM_SOURCE != "api":
+            print(f"CRM records come from exports (LEAD_SCORING_CRM_SOURCE={CRM_SOURCE})")
+            return None
+        from lead_scoring.orchestration import steps
+
+        return steps.extract_from_crm(logical_date.date())
+
     @task(pool=WAREHOUSE_POOL)
     def ingest(logical_date=None, run_id=None, params=None) -> dict:
         from lead_scoring.orchestration import steps
@@ -86,7 +106,21 @@ def lead_scoring_daily():
 
         return steps.publish(ds)
 
-    ingest() >> dbt_build() >> quality_gate() >> publish()
+    @task(pool=WAREHOUSE_POOL)
+    def sync_to_crm(params=None) -> dict:
+        from lead_scoring.orchestration import steps
+
+        return steps.sync_to_crm(dry_run=params["sync_dry_run"], force=params["sync_force"],
+                                 max_share=params["sync_max_share"])
+
+    (
+        extract_from_crm()
+        >> ingest()
+        >> dbt_build()
+        >> quality_gate()
+        >> publish()
+        >> sync_to_crm()
+    )
 
 
 lead_scoring_daily()

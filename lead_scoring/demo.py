@@ -7,6 +7,9 @@ warehouse, the Airflow home with its SQLite metadata. Each demo starts from an e
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import secrets
 import shutil
 import sys
 import time
@@ -29,6 +32,8 @@ def _step(message: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from lead_scoring import cli
+    from lead_scoring.crm.sandbox import start_sandbox
     from lead_scoring.generate.generator import generate
     from lead_scoring.generate.settings import Settings
     from lead_scoring.orchestration import airflow_cli, steps
@@ -46,20 +51,35 @@ def run(args: argparse.Namespace) -> int:
           f"{counts['deals']:,} deals, {counts['events']:,} web events")
 
     warehouse.unlink(missing_ok=True)
-    first_day = args.end_date - timedelta(days=args.days - 1)
-    _step(f"Running DAG {DAG_ID} for {args.end_date} through Airflow "
-          f"(loading {first_day}..{args.end_date}); log: {state / 'airflow' / 'cli.log'}")
-    env = airflow_cli.airflow_env(state)
-    ok, log_file = airflow_cli.dags_test(
-        DAG_ID, args.end_date.isoformat(), env, conf={"load_from": first_day.isoformat()}
-    )
-    if not ok:
-        print(f"\nThe DAG run failed; the full Airflow log is {log_file}", file=sys.stderr)
-        return 1
+    crm_db = state / "crm" / "sandbox.sqlite"
+    crm_db.unlink(missing_ok=True)
+    token = secrets.token_urlsafe(16)  # this run's sandbox only; handed over as a connection
+    _step(f"Starting the CRM sandbox ({crm_db}) with the generated CRM records")
+    with start_sandbox(crm_db, token=token, load_landing=landing) as sandbox:
+        print(f"    listening on {sandbox.url}")
+        first_day = args.end_date - timedelta(days=args.days - 1)
+        _step(f"Running DAG {DAG_ID} for {args.end_date} through Airflow "
+              f"(loading {first_day}..{args.end_date}); log: {state / 'airflow' / 'cli.log'}")
+        connection = {"conn_type": "http", "host": sandbox.url, "password": token}
+        env = airflow_cli.airflow_env(
+            state, extra={"AIRFLOW_CONN_CRM_DEFAULT": json.dumps(connection)}
+        )
+        ok, log_file = airflow_cli.dags_test(
+            DAG_ID, args.end_date.isoformat(), env, conf={"load_from": first_day.isoformat()}
+        )
+        if not ok:
+            print(f"\nThe DAG run failed; the full Airflow log is {log_file}", file=sys.stderr)
+            return 1
 
-    _step(f"Lead tiers in {warehouse} (marts.fct_lead_scores)")
-    print(steps.format_tier_summary(steps.tier_summary(warehouse)))
-    print(f"\nDemo finished in {time.perf_counter() - started:.0f} s. "
-          f"Query the scores: duckdb {warehouse} \"select * from marts.fct_lead_scores "
-          "order by lead_score desc limit 10\"")
+        _step(f"Lead tiers in {warehouse} (marts.fct_lead_scores)")
+        print(steps.format_tier_summary(steps.tier_summary(warehouse)))
+        _step("Junk leads by reason (disqualified before they reach sales)")
+        print(steps.format_junk_summary(steps.junk_summary(warehouse)))
+
+        _step(f"Scores as the CRM holds them now: lead-scoring crm-show --crm-url {sandbox.url}")
+        os.environ["LEAD_SCORING_CRM_TOKEN"] = token
+        cli.main(["crm-show", "--crm-url", sandbox.url, "--top", "5"])
+
+    print(f"\nDemo finished in {time.perf_counter() - started:.0f} s. Everything is in {state}; "
+          "README.md (\"After the demo\") shows how to query it.")
     return 0

@@ -35,9 +35,9 @@ def test_daily_dag_shape(dagbag):
     assert dag.catchup and dag.max_active_runs == 1
     order = [t.task_id for t in dag.topological_sort()]
     assert order.index("ingest") < order.index("dbt_build") < order.index("quality_gate")
-    assert order.index("quality_gate") < order.index("publish")
-    writers = [t for t in dag.tasks if t.task_id != "sync_to_crm"]
-    assert {t.pool for t in writers} == {"warehouse_writer"}
+    assert order.index("quality_gate") < order.index("publish") < order.index("sync_to_crm")
+    assert order.index("extract_from_crm") < order.index("ingest")
+    assert {t.pool for t in dag.tasks} == {"warehouse_writer"}
 
 
 def test_dag_file_parses_without_heavy_imports():

@@ -91,7 +91,7 @@ def dags_test(
     if conf:
         args += ["--conf", json.dumps(conf)]
     started = time.perf_counter()
-    task_id, error_lines, in_error = "", [], False
+    task_id, error_lines, in_error, last_highlight = "", [], False, ""
     with log_file.open("a", encoding="utf-8") as log:
         log.write(f"\n$ {' '.join(args)}\n")
         process = subprocess.Popen(
@@ -108,7 +108,8 @@ def dags_test(
                 echo(f"  {elapsed} {task_id}: {match[1]}")
             elif match := re.search(r"DagRun Finished: .*?state=(\w+)", line):
                 echo(f"  {elapsed} DAG run {match[1]}")
-            elif match := HIGHLIGHTS.search(line):
+            elif (match := HIGHLIGHTS.search(line)) and match[1] != last_highlight:
+                last_highlight = match[1]
                 echo(f"  {elapsed}   {match[1].strip()}")
             elif "Task failed with exception" in line:
                 in_error, error_lines = True, []

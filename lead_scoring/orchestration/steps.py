@@ -63,6 +63,31 @@ def tier_summary(warehouse=None) -> list[tuple]:
         con.close()
 
 
+def junk_summary(warehouse=None) -> list[tuple]:
+    """(junk reason, contacts) over fct_lead_scores, most frequent first."""
+    from lead_scoring.warehouse import connect_warehouse
+
+    con = connect_warehouse(warehouse or paths.warehouse_path(), read_only=True)
+    try:
+        return con.execute(
+            """
+            select trim(reason) as reason, count(*) as contacts
+            from marts.fct_lead_scores, unnest(string_split(junk_reasons, ',')) as r(reason)
+            where is_junk
+            group by 1
+            order by 2 desc, 1
+            """
+        ).fetchall()
+    finally:
+        con.close()
+
+
+def format_junk_summary(rows: list[tuple]) -> str:
+    if not rows:
+        return "no junk leads"
+    return "\n".join([f"{'reason':<24}{'contacts':>10}", *(f"{r:<24}{n:>10,}" for r, n in rows)])
+
+
 def format_tier_summary(rows: list[tuple]) -> str:
     lines = [f"{'tier':<14}{'contacts':>10}{'share':>9}{'avg score':>11}"]
     lines += [f"{t:<14}{n:>10,}{s:>8}%{a:>11}" for t, n, s, a in rows]
@@ -74,3 +99,30 @@ def publish(score_date: str) -> dict:
     rows = tier_summary()
     log.info("Lead scores for %s\n%s", score_date, format_tier_summary(rows))
     return {tier: contacts for tier, contacts, _, _ in rows}
+
+
+def extract_from_crm(logical_day: date) -> dict:
+    """Pull CRM records changed since the stored watermark into the day's landing folder."""
+    from crm_hook import CrmHook  # from plugins/, on Airflow's path
+
+    from lead_scoring.crm.extract import extract_crm
+
+    result = extract_crm(CrmHook().get_conn(), paths.warehouse_path(), paths.landing_dir(),
+                         run_date=logical_day)
+    log.info("CRM extract: %s", result.summary())
+    return {"rows": result.rows, "stopped_reason": result.stopped_reason}
+
+
+def sync_to_crm(*, dry_run: bool, force: bool, max_share: float) -> dict:
+    """Write changed scores to the CRM. Row failures and a daily cap leave work for the next run."""
+    from crm_hook import CrmHook
+
+    from lead_scoring.sync import run_sync
+
+    result = run_sync(paths.warehouse_path(), CrmHook().get_conn(), dry_run=dry_run,
+                      force=force, max_share=max_share)
+    log.info("CRM sync %s", result.summary())
+    if result.failed:
+        log.warning("%d contacts failed; they are kept in sync.crm_sync_errors and resent "
+                    "next run", result.failed)
+    return {k: v for k, v in result.as_dict().items() if k not in ("changes", "errors")}

@@ -259,7 +259,7 @@ def test_fault_injection_is_seeded_and_roughly_proportional(tmp_path):
         with start_sandbox(tmp_path / f"f{seed}.sqlite", token=TOKEN, rate_limit=10_000,
                            faults=faults) as sb:
             out = []
-            for _ in range(300):
+            for _ in range(200):
                 resp = get(sb, "/crm/v3/objects/contacts")
                 is_json = resp.headers["Content-Type"].startswith("application/json")
                 out.append(resp.status_code if is_json else "garbage")
@@ -267,9 +267,9 @@ def test_fault_injection_is_seeded_and_roughly_proportional(tmp_path):
 
     first = codes(3)
     assert first == codes(3)
-    assert 30 <= first.count(429) <= 90
-    assert 10 <= first.count(500) <= 55
-    assert 3 <= first.count("garbage") <= 35
+    assert 20 <= first.count(429) <= 60
+    assert 6 <= first.count(500) <= 40
+    assert 2 <= first.count("garbage") <= 25
 
 
 def test_partial_failures_answer_207_and_apply_the_rest(sandbox):

@@ -90,7 +90,7 @@ def test_faults_converge_without_losing_or_repeating_writes(warehouse, sandbox, 
                        partial_207=0.3, partial_inputs=0.1, seed=5)
     results = []
     for _ in range(20):
-        result = run_sync(warehouse, client, batch_size=10)  # more requests, more faults
+        result = run_sync(warehouse, client, batch_size=25)  # more requests, more faults
         results.append(result)
         if result.complete:
             break

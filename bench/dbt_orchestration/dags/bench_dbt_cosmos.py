@@ -90,7 +90,6 @@ def bench_dbt_cosmos():
         render_config=RenderConfig(
             load_method=LOAD_MODE,
             test_behavior=TestBehavior.BUILD,
-            dbt_executable_path=DBT_EXECUTABLE,
         ),
         operator_args={
             "vars": {"score_date": "{{ ds }}"},

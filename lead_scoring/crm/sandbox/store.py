@@ -115,6 +115,8 @@ class Record:
 class Store:
     def __init__(self, path: str | Path, *, clock=time.time):
         self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self.clock = clock
         self.lock = threading.RLock()
         self.conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)

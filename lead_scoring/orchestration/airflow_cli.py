@@ -84,12 +84,18 @@ def dags_test(
     env: dict[str, str],
     conf: dict | None = None,
     echo=print,
+    mark_success: str | None = None,
 ) -> tuple[bool, Path]:
-    """`airflow dags test`: one real DAG run. Streams task state changes; returns (ok, log)."""
+    """`airflow dags test`: one real DAG run. Streams task state changes; returns (ok, log).
+
+    `mark_success` is a regex of task ids Airflow marks successful without running them.
+    """
     log_file = prepare(env)
     args = [str(Path(sys.executable).parent / "airflow"), "dags", "test", dag_id, logical_date]
     if conf:
         args += ["--conf", json.dumps(conf)]
+    if mark_success:
+        args += ["--mark-success-pattern", mark_success]
     started = time.perf_counter()
     task_id, error_lines, in_error, last_highlight = "", [], False, ""
     with log_file.open("a", encoding="utf-8") as log:

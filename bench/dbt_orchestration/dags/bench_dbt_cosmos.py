@@ -6,11 +6,17 @@ Run by `bench/dbt_orchestration/run.py` with `airflow dags test bench_dbt_cosmos
   (the model and its tests); seeds get their own tasks.
 - Load mode (`BENCH_DBT_LOAD_MODE`): `dbt_manifest` (default) reads the manifest.json written
   beforehand by `dbt parse` (path in `BENCH_DBT_MANIFEST`, default
-  `<state>/dbt_bench_manifest/manifest.json`), so parsing this file runs no dbt at all;
+  `<state>/dbt_bench_manifest/target/manifest.json`), so parsing this file runs no dbt at all;
   `dbt_ls` makes cosmos run `dbt ls` while the DAG file is parsed.
 - Environment replicated from `lead_scoring.transform.runner._environment()`: the warehouse path
   (`LEAD_SCORING_WAREHOUSE`) and no telemetry / version check. dbt's `target/` and `logs/` go to the
   temporary copy of the project cosmos makes for every task, so the checkout stays clean.
+- Tests with several parents (relationships, multi-model singular tests) run in their own tasks
+  after all their parents (`should_detach_multiple_parents_tests=True`; `BENCH_DBT_DETACH_TESTS=0`
+  turns it off). Without it, cosmos's per-model `dbt build --select <model>` (indirect selection
+  `eager`) runs such a test with the FIRST parent built, against the other parent's table from the
+  previous run: on an empty warehouse the run fails (relationships_fct_lead_scores_contact_id...
+  -> "Table with name fct_lead_scores does not exist"), otherwise the test checks stale data.
 - dbt executable: `BENCH_DBT_EXECUTABLE`, default `<venv>/bin/dbt` next to the running Python.
 """
 
@@ -38,8 +44,9 @@ WAREHOUSE_POOL = "warehouse_writer"
 LOAD_MODE = LoadMode(os.environ.get("BENCH_DBT_LOAD_MODE", LoadMode.DBT_MANIFEST.value))
 MANIFEST = Path(
     os.environ.get("BENCH_DBT_MANIFEST")
-    or paths.state_dir() / "dbt_bench_manifest" / "manifest.json"
+    or paths.state_dir() / "dbt_bench_manifest" / "target" / "manifest.json"
 )
+DETACH_TESTS = os.environ.get("BENCH_DBT_DETACH_TESTS", "1") != "0"
 DBT_EXECUTABLE = Path(
     os.environ.get("BENCH_DBT_EXECUTABLE") or Path(sys.executable).parent / "dbt"
 )
@@ -90,6 +97,7 @@ def bench_dbt_cosmos():
         render_config=RenderConfig(
             load_method=LOAD_MODE,
             test_behavior=TestBehavior.BUILD,
+            should_detach_multiple_parents_tests=DETACH_TESTS,
         ),
         operator_args={
             "vars": {"score_date": "{{ ds }}"},

@@ -33,3 +33,17 @@ class FileStats:
     @property
     def bad_share(self) -> float:
         return self.rows_quarantined / self.rows_read if self.rows_read else 0.0
+
+
+@dataclass
+class StagedFile:
+    """A file read and checked into temp tables, and the inserts that load it.
+
+    Staging runs outside the day's transaction and only the inserts into `raw.*` run inside it:
+    DuckDB 2.0 can return no rows when a query projects an all-NULL column of a large temp table
+    filled inside an open transaction, so temp tables are only written in autocommit mode.
+    """
+
+    stats: FileStats
+    writes: list[tuple[str, list]] = field(default_factory=list)
+    temp_tables: list[str] = field(default_factory=list)

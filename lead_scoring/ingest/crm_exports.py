@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from lead_scoring.ingest.context import FileStats, LoadContext
+from lead_scoring.ingest.context import FileStats, LoadContext, StagedFile
 from lead_scoring.ingest.errors import IngestError, MissingColumnsError
 from lead_scoring.ingest.schema import ensure_crm_table, quote_ident
 
@@ -68,21 +68,23 @@ def mapped_columns(path: Path, header: list[str], entity: CrmEntity, ctx: LoadCo
     return columns
 
 
-def load_crm_file(
-    con: duckdb.DuckDBPyConnection, path: Path, entity: CrmEntity, ctx: LoadContext
-) -> FileStats:
+def stage_crm_file(
+    con: duckdb.DuckDBPyConnection, path: Path, entity: CrmEntity, ctx: LoadContext, slot: int
+) -> StagedFile:
+    """Read and check one export into temp tables `_crm_*_<slot>`; return the writes to make."""
     stats = FileStats(str(path), entity.name)
     header = read_header(path)
     if not header:
-        return stats
+        return StagedFile(stats)
     columns = mapped_columns(path, header, entity, ctx)
     ensure_crm_table(con, entity.table, columns)
+    rows, checked, rejects = f"_crm_rows_{slot}", f"_crm_checked_{slot}", f"_crm_rejects_{slot}"
 
     struct = ", ".join(f"'{c.replace(chr(39), chr(39) * 2)}': 'VARCHAR'" for c in columns)
     con.execute("drop table if exists reject_errors; drop table if exists reject_scans")
     con.execute(
         f"""
-        create or replace temp table _crm_rows as
+        create or replace temp table {rows} as
         select row_number() over () + 1 as _source_line, *
         from read_csv(?, auto_detect = false, header = true, columns = {{{struct}}},
                       delim = ',', quote = '"', escape = '"', store_rejects = true,
@@ -91,17 +93,14 @@ def load_crm_file(
         """,
         [str(path)],
     )
-    quarantine_params = [*ctx.params, str(path), entity.name]
-    parse_rejects = con.execute(
-        """
-        insert into raw.load_quarantine by name
-        select ? as _load_date, ? as _loaded_at, ? as _dag_run_id, ? as source_file, ? as entity,
-               line as source_line, coalesce(column_name, '(row)') as field,
+    con.execute(
+        f"""
+        create or replace temp table {rejects} as
+        select line as source_line, coalesce(column_name, '(row)') as field,
                error_type || ': ' || error_message as error, csv_line as raw_record
         from reject_errors
-        """,
-        quarantine_params,
-    ).fetchone()[0]
+        """
+    )
 
     # A row is bad when its id is not an integer or a required timestamp does not parse.
     checks = [
@@ -118,8 +117,8 @@ def load_crm_file(
     )
     con.execute(
         f"""
-        create or replace temp table _crm_checked as
-        select *,
+        create or replace temp table {checked} as
+        select _source_line,
                case {field_case} end as _error_field,
                case {error_case} end as _error,
                row_number() over (
@@ -127,54 +126,62 @@ def load_crm_file(
                    order by try_cast(lastmodifieddate as timestamptz) desc nulls last,
                             _source_line desc
                ) as _version
-        from _crm_rows
+        from {rows}
         """
     )
-    bad_values = con.execute(
-        """
-        insert into raw.load_quarantine by name
-        select ? as _load_date, ? as _loaded_at, ? as _dag_run_id, ? as source_file, ? as entity,
-               c._source_line as source_line, c._error_field as field, c._error as error,
-               to_json(r)::varchar as raw_record
-        from _crm_checked c
-        join (select * from _crm_rows) r using (_source_line)
-        where c._error is not null
-        """,
-        quarantine_params,
-    ).fetchone()[0]
-    stats.rows_duplicate = con.execute(
-        """
-        insert into raw.load_quarantine by name
-        select ? as _load_date, ? as _loaded_at, ? as _dag_run_id, ? as source_file, ? as entity,
-               c._source_line as source_line, 'hs_object_id' as field,
-               'duplicate hs_object_id ' || c.hs_object_id || ': superseded by a later version'
-                   as error,
-               to_json(c)::varchar as raw_record
-        from _crm_rows c
-        join _crm_checked k using (_source_line)
-        where k._error is null and k._version > 1
-        """,
-        quarantine_params,
-    ).fetchone()[0]
-    stats.rows_quarantined = parse_rejects + bad_values
-    stats.rows_read = con.execute("select count(*) from _crm_rows").fetchone()[0] + parse_rejects
-    select_list = ", ".join(quote_ident(c) for c in columns)
-    stats.rows_loaded = con.execute(
+    parse_rejects, bad_values, duplicates, good = con.execute(
         f"""
-        insert into raw.{entity.table} by name
-        select {select_list}, ? as _load_date, ? as _loaded_at, ? as _dag_run_id,
-               ? as _source_file, _source_line
-        from _crm_checked
-        where _error is null and _version = 1
-        """,
-        [*ctx.params, str(path)],
-    ).fetchone()[0]
-    stats.sample_errors = [
-        f"{path}: line {line}, field {field}: {error}"
-        for line, field, error in con.execute(
-            "select source_line, field, error from raw.load_quarantine "
-            "where source_file = ? and _load_date = ? order by source_line limit 5",
-            [str(path), ctx.load_date],
-        ).fetchall()
+        select (select count(*) from {rejects}),
+               count(*) filter (where _error is not null),
+               count(*) filter (where _error is null and _version > 1),
+               count(*) filter (where _error is null and _version = 1)
+        from {checked}
+        """
+    ).fetchone()
+    samples = con.execute(
+        f"""
+        select source_line, field, error from {rejects}
+        union all
+        select _source_line, _error_field, _error from {checked} where _error is not null
+        order by 1 limit 5
+        """
+    ).fetchall()
+    stats.rows_read = parse_rejects + bad_values + duplicates + good
+    stats.rows_quarantined = parse_rejects + bad_values
+    stats.rows_duplicate = duplicates
+    stats.rows_loaded = good
+    stats.sample_errors = [f"{path}: line {n}, field {f}: {e}" for n, f, e in samples]
+
+    meta = [*ctx.params, str(path), entity.name]
+    select_list = ", ".join(quote_ident(c) for c in columns)
+    prefix = (
+        "insert into raw.load_quarantine by name select ? as _load_date, ? as _loaded_at, "
+        "? as _dag_run_id, ? as source_file, ? as entity, "
+    )
+    writes = [
+        (prefix + f"source_line, field, error, raw_record from {rejects}", meta),
+        (
+            prefix + f"""c._source_line as source_line, c._error_field as field, c._error as error,
+            to_json(r)::varchar as raw_record
+            from {checked} c join {rows} r using (_source_line) where c._error is not null""",
+            meta,
+        ),
+        (
+            prefix + f"""c._source_line as source_line, 'hs_object_id' as field,
+            'duplicate hs_object_id ' || r.hs_object_id || ': superseded by a later version'
+                as error,
+            to_json(r)::varchar as raw_record
+            from {checked} c join {rows} r using (_source_line)
+            where c._error is null and c._version > 1""",
+            meta,
+        ),
+        (
+            f"""insert into raw.{entity.table} by name
+            select {select_list}, ? as _load_date, ? as _loaded_at, ? as _dag_run_id,
+                   ? as _source_file, r._source_line
+            from {checked} c join {rows} r using (_source_line)
+            where c._error is null and c._version = 1""",
+            [*ctx.params, str(path)],
+        ),
     ]
-    return stats
+    return StagedFile(stats, writes, temp_tables=[rows, checked, rejects])

@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from lead_scoring.ingest.context import FileStats, LoadContext
-from lead_scoring.ingest.crm_exports import CRM_ENTITIES, export_files, load_crm_file
+from lead_scoring.ingest.context import FileStats, LoadContext, StagedFile
+from lead_scoring.ingest.crm_exports import CRM_ENTITIES, export_files, stage_crm_file
 from lead_scoring.ingest.errors import TooManyBadRowsError
 from lead_scoring.ingest.schema import ensure_raw_schema
-from lead_scoring.ingest.web_events import event_files, load_web_events_day
+from lead_scoring.ingest.web_events import event_files, stage_web_events_day
 from lead_scoring.warehouse import connect_warehouse
 
 log = logging.getLogger(__name__)
@@ -40,34 +40,46 @@ def _replace_day(con, day: date) -> None:
         con.execute(f"delete from raw.{table} where _load_date = ?", [day])
 
 
-def _load_day(con, landing_dir: Path, ctx: LoadContext) -> list[FileStats]:
-    stats: list[FileStats] = []
+def _stage_day(con, landing_dir: Path, ctx: LoadContext) -> list[StagedFile]:
+    staged: list[StagedFile] = []
     crm_dir = landing_dir / "crm" / f"date={ctx.load_date.isoformat()}"
     for entity in CRM_ENTITIES:
         for path in export_files(crm_dir, entity):
             started = time.perf_counter()
-            file_stats = load_crm_file(con, path, entity, ctx)
-            file_stats.seconds = time.perf_counter() - started
-            stats.append(file_stats)
-    events_dir = landing_dir / "web_events" / f"date={ctx.load_date.isoformat()}"
-    files = event_files(events_dir)
+            staged.append(stage_crm_file(con, path, entity, ctx, slot=len(staged)))
+            staged[-1].stats.seconds = time.perf_counter() - started
+    files = event_files(landing_dir / "web_events" / f"date={ctx.load_date.isoformat()}")
     if files:
         started = time.perf_counter()
-        event_stats = load_web_events_day(con, files, ctx)
-        for file_stats in event_stats:
-            file_stats.seconds = (time.perf_counter() - started) / len(event_stats)
-        stats.extend(event_stats)
-    if not stats:
-        return stats
-    con.executemany(
-        "insert into raw.load_audit values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            [*ctx.params, s.source_file, s.entity, s.rows_read, s.rows_loaded,
-             s.rows_quarantined, s.rows_duplicate]
-            for s in stats
-        ],
-    )
-    return stats
+        events = stage_web_events_day(con, files, ctx)
+        for item in events:
+            item.stats.seconds = (time.perf_counter() - started) / len(events)
+        staged.extend(events)
+    return staged
+
+
+def _write_day(con, ctx: LoadContext, staged: list[StagedFile]) -> None:
+    """Replace the day's rows in one transaction, so a failure leaves the day as it was."""
+    con.execute("begin transaction")
+    try:
+        _replace_day(con, ctx.load_date)
+        for item in staged:
+            for sql, params in item.writes:
+                con.execute(sql, params)
+        if staged:
+            con.executemany(
+                "insert into raw.load_audit values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [[*ctx.params, s.source_file, s.entity, s.rows_read, s.rows_loaded,
+                  s.rows_quarantined, s.rows_duplicate] for s in (i.stats for i in staged)],
+            )
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    finally:
+        for item in staged:
+            for table in item.temp_tables:
+                con.execute(f"drop table if exists {table}")
 
 
 def load_days(
@@ -96,14 +108,9 @@ def load_days(
                 dag_run_id=dag_run_id,
                 column_mapping=column_mapping or {},
             )
-            con.execute("begin transaction")
-            try:
-                _replace_day(con, day)
-                day_stats = _load_day(con, landing_dir, ctx)
-                con.execute("commit")
-            except BaseException:
-                con.execute("rollback")
-                raise
+            staged = _stage_day(con, landing_dir, ctx)
+            _write_day(con, ctx, staged)
+            day_stats = [item.stats for item in staged]
             report.files.extend(day_stats)
             for s in day_stats:
                 log.info(

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from lead_scoring.ingest.context import FileStats, LoadContext
+from lead_scoring.ingest.context import FileStats, LoadContext, StagedFile
 
 SEGMENT_TYPES = ("page", "track", "identify", "screen", "group", "alias")
 MAX_LINE_BYTES = 8 * 1024 * 1024
@@ -86,9 +86,14 @@ def stage_event_file(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     )
 
 
-def load_web_events_day(
+def stage_web_events_day(
     con: duckdb.DuckDBPyConnection, files: list[Path], ctx: LoadContext
-) -> list[FileStats]:
+) -> list[StagedFile]:
+    """Parse and check the day's event files into temp tables; return the writes to make.
+
+    The first occurrence of each messageId in the day is kept, unless another day already
+    loaded it (re-running this day replaces this day's rows, so they do not count).
+    """
     con.execute(
         """
         create or replace temp table _event_lines (
@@ -99,31 +104,9 @@ def load_web_events_day(
     )
     for path in files:
         stage_event_file(con, path)
-
     con.execute(
         """
-        insert into raw.load_quarantine by name
-        select ? as _load_date, ? as _loaded_at, ? as _dag_run_id, 'web_events' as entity,
-               source_file, line_no as source_line, error_field as field, error, line as raw_record
-        from _event_lines where error is not null
-        """,
-        ctx.params,
-    )
-    # First occurrence of each messageId in the day, unless another day already loaded it.
-    con.execute(
-        """
-        create or replace temp table _event_first as
-        select source_file, line_no, j
-        from _event_lines
-        where error is null
-        qualify row_number() over (
-            partition by j ->> 'messageId' order by source_file, line_no
-        ) = 1
-        """
-    )
-    con.execute(
-        """
-        insert into raw.web_events by name
+        create or replace temp table _event_new as
         select
             j ->> 'messageId' as message_id,
             j ->> 'type' as type,
@@ -136,48 +119,65 @@ def load_web_events_day(
             nullif(trim(coalesce(j ->> '$.traits.email', j ->> '$.context.traits.email',
                                  j ->> '$.properties.email')), '') as email,
             (j -> 'properties')::varchar as properties,
-            ? as _load_date, ? as _loaded_at, ? as _dag_run_id,
-            source_file as _source_file, line_no as _source_line
-        from _event_first f
-        where not exists (
-            select 1 from raw.web_events w
-            where w.message_id = f.j ->> 'messageId' and w._load_date <> ?
-        )
-        """,
-        [*ctx.params, ctx.load_date],
-    )
-    rows = con.execute(
-        """
-        select l.source_file,
-               count(*) as rows_read,
-               count(*) filter (where l.error is not null) as rows_quarantined,
-               count(w.message_id) as rows_loaded
-        from _event_lines l
-        left join raw.web_events w
-               on w._load_date = ? and w._source_file = l.source_file
-              and w._source_line = l.line_no
-        group by l.source_file
+            source_file as _source_file,
+            line_no as _source_line
+        from _event_lines f
+        where error is null
+        qualify row_number() over (
+            partition by j ->> 'messageId' order by source_file, line_no
+        ) = 1
+            and not exists (
+                select 1 from raw.web_events w
+                where w.message_id = f.j ->> 'messageId' and w._load_date <> ?
+            )
         """,
         [ctx.load_date],
-    ).fetchall()
-    by_file = {r[0]: r[1:] for r in rows}
-    stats = []
+    )
+    counts = {
+        source: (read, quarantined)
+        for source, read, quarantined in con.execute(
+            "select source_file, count(*), count(error) from _event_lines group by 1"
+        ).fetchall()
+    }
+    loaded = dict(
+        con.execute("select _source_file, count(*) from _event_new group by 1").fetchall()
+    )
+    staged = []
     for path in files:
-        read, quarantined, loaded = by_file.get(str(path), (0, 0, 0))
+        read, quarantined = counts.get(str(path), (0, 0))
+        rows_loaded = loaded.get(str(path), 0)
         samples = con.execute(
             "select line_no, error_field, error from _event_lines "
             "where source_file = ? and error is not null order by line_no limit 5",
             [str(path)],
         ).fetchall()
-        stats.append(
-            FileStats(
-                str(path),
-                "web_events",
-                rows_read=read,
-                rows_loaded=loaded,
-                rows_quarantined=quarantined,
-                rows_duplicate=read - quarantined - loaded,
-                sample_errors=[f"{path}: line {n}, field {f}: {e}" for n, f, e in samples],
-            )
-        )
-    return stats
+        staged.append(StagedFile(FileStats(
+            str(path),
+            "web_events",
+            rows_read=read,
+            rows_loaded=rows_loaded,
+            rows_quarantined=quarantined,
+            rows_duplicate=read - quarantined - rows_loaded,
+            sample_errors=[f"{path}: line {n}, field {f}: {e}" for n, f, e in samples],
+        )))
+    staged[-1].writes = [
+        (
+            """
+            insert into raw.load_quarantine by name
+            select ? as _load_date, ? as _loaded_at, ? as _dag_run_id, 'web_events' as entity,
+                   source_file, line_no as source_line, error_field as field, error,
+                   line as raw_record
+            from _event_lines where error is not null
+            """,
+            ctx.params,
+        ),
+        (
+            """
+            insert into raw.web_events by name
+            select *, ? as _load_date, ? as _loaded_at, ? as _dag_run_id from _event_new
+            """,
+            ctx.params,
+        ),
+    ]
+    staged[-1].temp_tables = ["_event_lines", "_event_new", "_raw_lines"]
+    return staged

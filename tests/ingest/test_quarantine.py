@@ -154,3 +154,18 @@ def test_repeated_or_unnamed_header_columns_are_refused(landing):
     landing.crm("contacts", "hs_object_id,email,EMAIL,createdate,lastmodifieddate\n")
     with pytest.raises(IngestError, match="email repeated"):
         landing.load()
+
+
+def test_a_large_file_loads_every_line(landing):
+    """300k events: past the size where DuckDB 2.0 loses rows of temp tables filled in a
+    transaction (see StagedFile), so staging must stay out of the day's transaction."""
+    lines = [
+        f'{{"messageId":"m{i}","type":"page","anonymousId":"a{i % 997}",'
+        f'"timestamp":"2026-11-20T10:00:00Z","context":{{"page":{{"path":"/p{i % 50}"}}}}}}'
+        for i in range(300_000)
+    ]
+    landing.events([*lines, "{broken"])
+    report = landing.load()
+    assert landing.rows("select count(*), count(distinct message_id), count(page_path) "
+                        "from raw.web_events") == [(300_000, 300_000, 300_000)]
+    assert (report.total("rows_read"), report.total("rows_quarantined")) == (300_001, 1)

@@ -8,6 +8,7 @@ messageId was already loaded (on another day, or earlier in the same day) is loa
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import duckdb
@@ -17,25 +18,36 @@ from lead_scoring.ingest.context import FileStats, LoadContext, StagedFile
 SEGMENT_TYPES = ("page", "track", "identify", "screen", "group", "alias")
 MAX_LINE_BYTES = 8 * 1024 * 1024
 
+# The Segment fields the raw table keeps, parsed from each line once (json_transform).
+EVENT_SHAPE = {
+    "messageId": "VARCHAR", "type": "VARCHAR", "event": "VARCHAR", "anonymousId": "VARCHAR",
+    "userId": "VARCHAR", "timestamp": "VARCHAR", "properties": "JSON",
+    "traits": {"email": "VARCHAR"},
+    "context": {"page": {"path": "VARCHAR", "url": "VARCHAR"}, "traits": {"email": "VARCHAR"}},
+}
+
+
+def _sql_type(shape) -> str:
+    if isinstance(shape, str):
+        return shape
+    return "STRUCT(" + ", ".join(f'"{k}" {_sql_type(v)}' for k, v in shape.items()) + ")"
+
+
 # (field named in the quarantine, condition that makes the line bad, message); first match wins.
 LINE_CHECKS = (
     ("(line)", "not json_valid(line)", "malformed JSON"),
-    ("(line)", "json_type(line::json) <> 'OBJECT'", "not a JSON object"),
-    ("messageId", "nullif(trim(j ->> 'messageId'), '') is null", "messageId missing"),
-    ("type", "j ->> 'type' is null", "type missing"),
-    (
-        "type",
-        f"j ->> 'type' not in {SEGMENT_TYPES}",
-        "not a Segment event type",
-    ),
-    ("timestamp", "j ->> 'timestamp' is null", "timestamp missing"),
-    ("timestamp", "try_cast(j ->> 'timestamp' as timestamptz) is null", "not an ISO 8601 timestamp"),
+    ("(line)", "json_type(line) <> 'OBJECT'", "not a JSON object"),
+    ("messageId", "nullif(trim(e.messageId), '') is null", "messageId missing"),
+    ("type", "e.type is null", "type missing"),
+    ("type", f"e.type not in {SEGMENT_TYPES}", "not a Segment event type"),
+    ("timestamp", "e.timestamp is null", "timestamp missing"),
+    ("timestamp", "ts is null", "not an ISO 8601 timestamp"),
     (
         "anonymousId",
-        "coalesce(nullif(j ->> 'anonymousId', ''), nullif(j ->> 'userId', '')) is null",
+        "coalesce(nullif(e.anonymousId, ''), nullif(e.userId, '')) is null",
         "neither anonymousId nor userId set",
     ),
-    ("event", "j ->> 'type' = 'track' and nullif(j ->> 'event', '') is null", "track without event"),
+    ("event", "e.type = 'track' and nullif(e.event, '') is null", "track without event"),
 )
 
 
@@ -65,22 +77,23 @@ def stage_event_file(con: duckdb.DuckDBPyConnection, path: Path) -> None:
         """,
         [str(path)],
     )
-    field_case = " ".join(f"when {cond} then '{field}'" for field, cond, _ in LINE_CHECKS)
-    error_case = " ".join(f"when {cond} then '{msg}'" for _, cond, msg in LINE_CHECKS)
+    problem = " ".join(f"when {cond} then ['{field}', '{msg}']" for field, cond, msg in LINE_CHECKS)
     con.execute(
         f"""
         insert into _event_lines
-        select ? as source_file, line_no, line, error_field, error, j
+        select ? as source_file, line_no, line, problem[1], problem[2], e,
+               timezone('UTC', ts)
         from (
-            select line_no, line,
-                   case when json_valid(line) and json_type(line::json) = 'OBJECT'
-                        then line::json end as j
-            from _raw_lines
-            where nullif(trim(line), '') is not null
+            select line_no, line, e, try_cast(e.timestamp as timestamptz) as ts
+            from (
+                select line_no, line,
+                       case when json_valid(line) and json_type(line) = 'OBJECT'
+                            then json_transform(line, '{json.dumps(EVENT_SHAPE)}') end as e
+                from _raw_lines
+                where nullif(trim(line), '') is not null
+            )
         )
-        cross join lateral (
-            select case {field_case} end as error_field, case {error_case} end as error
-        )
+        cross join lateral (select case {problem} end as problem)
         """,
         [str(path)],
     )
@@ -95,10 +108,10 @@ def stage_web_events_day(
     loaded it (re-running this day replaces this day's rows, so they do not count).
     """
     con.execute(
-        """
+        f"""
         create or replace temp table _event_lines (
             source_file varchar, line_no bigint, line varchar, error_field varchar,
-            error varchar, j json
+            error varchar, e {_sql_type(EVENT_SHAPE)}, event_timestamp timestamp
         )
         """
     )
@@ -108,27 +121,27 @@ def stage_web_events_day(
         """
         create or replace temp table _event_new as
         select
-            j ->> 'messageId' as message_id,
-            j ->> 'type' as type,
-            j ->> 'event' as event,
-            nullif(j ->> 'anonymousId', '') as anonymous_id,
-            nullif(j ->> 'userId', '') as user_id,
-            timezone('UTC', (j ->> 'timestamp')::timestamptz) as event_timestamp,
-            j ->> '$.context.page.path' as page_path,
-            j ->> '$.context.page.url' as page_url,
-            nullif(trim(coalesce(j ->> '$.traits.email', j ->> '$.context.traits.email',
-                                 j ->> '$.properties.email')), '') as email,
-            (j -> 'properties')::varchar as properties,
+            e.messageId as message_id,
+            e.type as type,
+            e.event as event,
+            nullif(e.anonymousId, '') as anonymous_id,
+            nullif(e.userId, '') as user_id,
+            event_timestamp,
+            e.context.page.path as page_path,
+            e.context.page.url as page_url,
+            nullif(trim(coalesce(e.traits.email, e.context.traits.email,
+                                 e.properties ->> 'email')), '') as email,
+            e.properties::varchar as properties,
             source_file as _source_file,
             line_no as _source_line
         from _event_lines f
         where error is null
         qualify row_number() over (
-            partition by j ->> 'messageId' order by source_file, line_no
+            partition by e.messageId order by source_file, line_no
         ) = 1
             and not exists (
                 select 1 from raw.web_events w
-                where w.message_id = f.j ->> 'messageId' and w._load_date <> ?
+                where w.message_id = f.e.messageId and w._load_date <> ?
             )
         """,
         [ctx.load_date],

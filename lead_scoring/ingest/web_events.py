@@ -3,12 +3,13 @@
 Lines are read as text by DuckDB's CSV reader (with a separator no valid JSON line contains), so
 each keeps its line number; DuckDB's JSON functions then parse them. A line that is not a JSON
 object or lacks a required field is quarantined with its line and field. An event whose
-messageId was already loaded (on another day, or earlier in the same day) is loaded once.
+messageId was already loaded (earlier that day, or by a day up to a week away) is loaded once.
 """
 
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import duckdb
@@ -16,6 +17,9 @@ import duckdb
 from lead_scoring.ingest.context import FileStats, LoadContext, StagedFile
 
 SEGMENT_TYPES = ("page", "track", "identify", "screen", "group", "alias")
+# A messageId loaded by a day this close is a duplicate. A wider window costs a scan of more of
+# raw.web_events per day; staging (dbt) also keeps one row per messageId over all days.
+DEDUP_WINDOW_DAYS = 7
 MAX_LINE_BYTES = 8 * 1024 * 1024
 
 # The Segment fields the raw table keeps, parsed from each line once (json_transform).
@@ -104,9 +108,11 @@ def stage_web_events_day(
 ) -> list[StagedFile]:
     """Parse and check the day's event files into temp tables; return the writes to make.
 
-    The first occurrence of each messageId in the day is kept, unless another day already
-    loaded it (re-running this day replaces this day's rows, so they do not count).
+    The first occurrence of each messageId in the day is kept, unless a day within
+    DEDUP_WINDOW_DAYS already loaded it (re-running this day replaces this day's rows, so they
+    do not count).
     """
+    window = timedelta(days=DEDUP_WINDOW_DAYS)
     con.execute(
         f"""
         create or replace temp table _event_lines (
@@ -142,9 +148,10 @@ def stage_web_events_day(
             and not exists (
                 select 1 from raw.web_events w
                 where w.message_id = f.e.messageId and w._load_date <> ?
+                  and w._load_date between ? and ?
             )
         """,
-        [ctx.load_date],
+        [ctx.load_date, ctx.load_date - window, ctx.load_date + window],
     )
     counts = {
         source: (read, quarantined)

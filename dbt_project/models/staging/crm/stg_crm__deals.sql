@@ -18,30 +18,9 @@ source as (
 
 ),
 
-versions as (
-
-    select
-        *,
-        row_number() over (
-            partition by trim(hs_object_id)
-            order by
-                {{ safe_to_timestamp('lastmodifieddate') }} desc nulls last,
-                _load_date desc nulls last,
-                _loaded_at desc nulls last,
-                _source_line desc nulls last
-        ) as version_rank
-    from source
-    where
-        {{ clean_string('hs_object_id') }} is not null
-        -- as of the score date: a re-run of a past day ignores loads made after it
-        and (_load_date is null or _load_date <= {{ score_date_sql() }})
-
-),
-
 latest as (
 
-    select * from versions
-    where version_rank = 1
+    {{ latest_crm_versions('source') }}
 
 ),
 

@@ -1,4 +1,10 @@
-{#- One row per web event (Segment message) up to the end of var score_date, typed and cleaned. -#}
+{#-
+    One row per web event (Segment message) up to the end of var score_date, typed and cleaned.
+    Ingestion already keeps one row per messageId within a week of loads, so only the few ids
+    that repeat go through the window that picks the latest: ranking all events would sort every
+    row's payload. A table, since every scoring model reads it.
+-#}
+{{ config(materialized='table') }}
 
 with
 
@@ -8,20 +14,43 @@ source as (
 
 ),
 
-deduplicated as (
+in_scope as (
 
-    select
-        *,
-        row_number() over (
-            partition by message_id
-            order by _loaded_at desc nulls last, _load_date desc nulls last
-        ) as message_rank
-    from source
+    select * from source
     where
         {{ clean_string('message_id') }} is not null
         and event_timestamp is not null
         -- as of the score date: events after its end do not exist yet for this run
         and event_timestamp < {{ score_cutoff_sql() }}
+
+),
+
+repeated_ids as (
+
+    select message_id from in_scope
+    group by message_id
+    having count(*) > 1
+
+),
+
+deduplicated as (
+
+    select *, 1 as message_rank from in_scope
+    where message_id not in (select message_id from repeated_ids)
+
+    union all
+
+    select * from (
+        select
+            *,
+            row_number() over (
+                partition by message_id
+                order by _loaded_at desc nulls last, _load_date desc nulls last
+            ) as message_rank
+        from in_scope
+        where message_id in (select message_id from repeated_ids)
+    ) as ranked
+    where message_rank = 1
 
 ),
 
@@ -47,7 +76,6 @@ renamed as (
         _loaded_at as loaded_at
 
     from deduplicated
-    where message_rank = 1
 
 ),
 

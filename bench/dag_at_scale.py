@@ -51,13 +51,17 @@ def main() -> int:
     parser.add_argument("--end-date", type=date.fromisoformat, default=date(2026, 11, 20))
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--out", type=Path, help="write the figures as JSON here")
+    parser.add_argument("--reuse-warehouse", action="store_true",
+                        help="keep the warehouse of an earlier run (with --skip 'ingest|...' to "
+                             "time what follows the load on loaded raw tables)")
     parser.add_argument("--skip", default="sync_to_crm",
                         help="regex of tasks marked successful without running (default: the "
                              "CRM sync, measured on its own by bench/sync_throughput.py)")
     args = parser.parse_args()
 
     warehouse = args.state / "warehouse.duckdb"
-    warehouse.unlink(missing_ok=True)
+    if not args.reuse_warehouse:
+        warehouse.unlink(missing_ok=True)
     env = airflow_cli.airflow_env(args.state, extra={
         "LEAD_SCORING_LANDING_DIR": str(args.landing.resolve()),
         "LEAD_SCORING_WAREHOUSE": str(warehouse),

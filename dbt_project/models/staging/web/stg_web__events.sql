@@ -6,28 +6,21 @@
 -#}
 {{ config(materialized='table') }}
 
+{#- As of the score date: events after its end do not exist yet for this run. -#}
+{%- set in_scope -%}
+    {{ clean_string('message_id') }} is not null
+    and event_timestamp is not null
+    and event_timestamp < {{ score_cutoff_sql() }}
+{%- endset -%}
+
 with
 
-source as (
-
-    select * from {{ source('web', 'events') }}
-
-),
-
-in_scope as (
-
-    select * from source
-    where
-        {{ clean_string('message_id') }} is not null
-        and event_timestamp is not null
-        -- as of the score date: events after its end do not exist yet for this run
-        and event_timestamp < {{ score_cutoff_sql() }}
-
-),
-
+{#- The source is read where it is needed, not through a shared CTE: a CTE used three times is
+    materialized, which would hold every event in memory. #}
 repeated_ids as (
 
-    select message_id from in_scope
+    select message_id as repeated_id from {{ source('web', 'events') }}
+    where {{ in_scope }}
     group by message_id
     having count(*) > 1
 
@@ -35,20 +28,25 @@ repeated_ids as (
 
 deduplicated as (
 
-    select *, 1 as message_rank from in_scope
-    where message_id not in (select message_id from repeated_ids)
+    select events.*, 1 as message_rank
+    from {{ source('web', 'events') }} as events
+    left join repeated_ids
+        on events.message_id = repeated_ids.repeated_id
+    where repeated_ids.repeated_id is null and {{ in_scope }}
 
     union all
 
     select * from (
         select
-            *,
+            events.*,
             row_number() over (
-                partition by message_id
-                order by _loaded_at desc nulls last, _load_date desc nulls last
+                partition by events.message_id
+                order by events._loaded_at desc nulls last, events._load_date desc nulls last
             ) as message_rank
-        from in_scope
-        where message_id in (select message_id from repeated_ids)
+        from {{ source('web', 'events') }} as events
+        inner join repeated_ids
+            on events.message_id = repeated_ids.repeated_id
+        where {{ in_scope }}
     ) as ranked
     where message_rank = 1
 

@@ -69,33 +69,52 @@ prepared_rules as (
 
 ),
 
+event_values as (
+
+    -- Rules are matched against the distinct event names and page paths, not every event:
+    -- a pattern that comes from a seed is compiled per row, and there are far fewer values.
+    select distinct
+        event_type,
+        case when event_type = 'track' then event_name else page_path end as matched_value
+    from scored_events
+
+),
+
+matched_values as (
+
+    select
+        event_values.event_type,
+        event_values.matched_value,
+        prepared_rules.rule_id
+    from event_values
+    inner join prepared_rules
+        on event_values.event_type = prepared_rules.event_type
+    where
+        case
+            when prepared_rules.operator = 'pattern' then
+                {{ regexp_matches_ci('event_values.matched_value', 'prepared_rules.pattern') }}
+            else
+                lower(trim(event_values.matched_value)) = lower(prepared_rules.rule_value)
+        end
+
+),
+
 event_occurrences as (
 
     select
         scored_events.contact_id,
-        prepared_rules.rule_id,
+        matched_values.rule_id,
         scored_events.message_id as occurrence_id,
         scored_events.event_timestamp,
         scored_events.age_days,
-        case
-            when prepared_rules.event_type = 'track' then scored_events.event_name
-            else scored_events.page_path
-        end as matched_value
+        matched_values.matched_value
     from scored_events
-    inner join prepared_rules
-        on scored_events.event_type = prepared_rules.event_type
-    where
-        case
-            when prepared_rules.operator = 'pattern' then
-                {{ regexp_matches_ci(
-                    "case when prepared_rules.event_type = 'track' then scored_events.event_name else scored_events.page_path end",
-                    'prepared_rules.pattern',
-                ) }}
-            else
-                lower(trim(
-                    case when prepared_rules.event_type = 'track' then scored_events.event_name else scored_events.page_path end
-                )) = lower(prepared_rules.rule_value)
-        end
+    inner join matched_values
+        on scored_events.event_type = matched_values.event_type
+        and case
+            when scored_events.event_type = 'track' then scored_events.event_name
+            else scored_events.page_path
+        end = matched_values.matched_value
 
 ),
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 
 # Differ between runs by design: when and by which run a row was loaded or checked.
-RUN_METADATA = {"_loaded_at", "_dag_run_id", "recorded_at", "run_id"}
+RUN_METADATA = {"_loaded_at", "loaded_at", "_dag_run_id", "recorded_at", "run_id"}
 # Audit logs: one row per run by design.
 AUDIT_TABLES = {"sync.crm_sync_runs"}
 

@@ -564,18 +564,15 @@ class CrmClient:
 
     def create_property_group(self, object_type: str, group: dict) -> bool:
         """Create a property group; False if it already exists (409)."""
-        try:
-            self._json("POST", f"/crm/v3/properties/{object_type}/groups", json=group)
-            return True
-        except CrmRequestError as exc:
-            if exc.status == 409:
-                return False
-            raise
+        return self._create_unless_exists(f"/crm/v3/properties/{object_type}/groups", group)
 
     def create_property(self, object_type: str, definition: dict) -> bool:
         """Create a property; False if it already exists (409)."""
+        return self._create_unless_exists(f"/crm/v3/properties/{object_type}", definition)
+
+    def _create_unless_exists(self, path: str, body: dict) -> bool:
         try:
-            self._json("POST", f"/crm/v3/properties/{object_type}", json=definition)
+            self._json("POST", path, json=body)
             return True
         except CrmRequestError as exc:
             if exc.status == 409:

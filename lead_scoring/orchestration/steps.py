@@ -43,43 +43,44 @@ def ingest(logical_day: date, dag_run_id: str, load_from: str | None = None) -> 
     return totals
 
 
-def tier_summary(warehouse=None) -> list[tuple]:
-    """(tier, contacts, share, average lead score) from fct_lead_scores, hottest first."""
+def _query(warehouse, sql: str) -> list[tuple]:
+    """Rows of one read-only query; the file is closed at once (one DuckDB writer at a time)."""
     from lead_scoring.warehouse import connect_warehouse
 
     con = connect_warehouse(warehouse or paths.warehouse_path(), read_only=True)
     try:
-        return con.execute(
-            """
-            select tier, count(*) as contacts,
-                   round(100.0 * count(*) / sum(count(*)) over (), 1) as share_pct,
-                   round(avg(lead_score), 1) as avg_lead_score
-            from marts.fct_lead_scores
-            group by tier
-            order by case tier when 'hot' then 1 when 'warm' then 2 when 'cold' then 3 else 4 end
-            """
-        ).fetchall()
+        return con.execute(sql).fetchall()
     finally:
         con.close()
+
+
+def tier_summary(warehouse=None) -> list[tuple]:
+    """(tier, contacts, share, average lead score) from fct_lead_scores, hottest first."""
+    return _query(
+        warehouse,
+        """
+        select tier, count(*) as contacts,
+               round(100.0 * count(*) / sum(count(*)) over (), 1) as share_pct,
+               round(avg(lead_score), 1) as avg_lead_score
+        from marts.fct_lead_scores
+        group by tier
+        order by case tier when 'hot' then 1 when 'warm' then 2 when 'cold' then 3 else 4 end
+        """,
+    )
 
 
 def junk_summary(warehouse=None) -> list[tuple]:
     """(junk reason, contacts) over fct_lead_scores, most frequent first."""
-    from lead_scoring.warehouse import connect_warehouse
-
-    con = connect_warehouse(warehouse or paths.warehouse_path(), read_only=True)
-    try:
-        return con.execute(
-            """
-            select trim(reason) as reason, count(*) as contacts
-            from marts.fct_lead_scores, unnest(string_split(junk_reasons, ',')) as r(reason)
-            where is_junk
-            group by 1
-            order by 2 desc, 1
-            """
-        ).fetchall()
-    finally:
-        con.close()
+    return _query(
+        warehouse,
+        """
+        select trim(reason) as reason, count(*) as contacts
+        from marts.fct_lead_scores, unnest(string_split(junk_reasons, ',')) as r(reason)
+        where is_junk
+        group by 1
+        order by 2 desc, 1
+        """,
+    )
 
 
 def format_junk_summary(rows: list[tuple]) -> str:

@@ -19,3 +19,15 @@ def _isolated_state(tmp_path_factory, monkeypatch):
     monkeypatch.delenv("LEAD_SCORING_LANDING_DIR", raising=False)
     monkeypatch.delenv("LEAD_SCORING_WAREHOUSE", raising=False)
     return state
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """One real PostgreSQL server for the session, started from the machine's binaries."""
+    from tests.pg_server import find_pg_bin, running_postgres
+
+    bin_dir = find_pg_bin()
+    if bin_dir is None:
+        pytest.skip("no PostgreSQL server binaries (set PG_BIN to a folder with pg_ctl and initdb)")
+    with running_postgres(bin_dir) as server:
+        yield server

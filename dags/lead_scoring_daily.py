@@ -90,10 +90,9 @@ def lead_scoring_daily():
     def quality_gate(ds=None, run_id=None) -> dict:
         from airflow.sdk.exceptions import AirflowFailException
 
-        from lead_scoring import paths
         from lead_scoring.quality import QualityGateFailed, run_quality_gate
 
-        result = run_quality_gate(paths.warehouse_path(), ds, run_id, stage="all")
+        result = run_quality_gate(None, ds, run_id, stage="all")
         try:
             result.raise_if_failed()
         except QualityGateFailed as exc:  # bad data: a retry would not help

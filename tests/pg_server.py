@@ -41,6 +41,11 @@ class PostgresServer:
     password: str
     bin_dir: Path
 
+    def settings(self, dbname: str) -> dict:
+        """psycopg2 keyword arguments, as `lead_scoring.warehouse.postgres_settings()` gives them."""
+        return {"host": self.host, "port": self.port, "user": self.user, "password": self.password,
+                "dbname": dbname}
+
     def dsn(self, dbname: str) -> str:
         return f"host={self.host} port={self.port} user={self.user} password={self.password} dbname={dbname}"
 

@@ -8,6 +8,12 @@
     cast(round(cast({{ expression }} as {{ dbt.type_numeric() }}), 2) as {{ points_type() }})
 {%- endmacro %}
 
+{#- A ratio as an exact decimal before rounding: DuckDB divides in doubles (0.08625 is stored as
+    0.086249...), Postgres in numerics, so rounding the raw ratio differs between the targets. -#}
+{% macro exact_ratio(expression) -%}
+    cast({{ expression }} as {{ api.Column.numeric_type('numeric', 18, 8) }})
+{%- endmacro %}
+
 {#- Trimmed text, null when empty. -#}
 {% macro clean_string(expression) -%}
     nullif(trim(cast({{ expression }} as {{ dbt.type_string() }})), '')

@@ -25,6 +25,7 @@ from pathlib import Path
 from lead_scoring.crm.client import MODIFIED_PROPERTY, SEARCH_CAP, CrmClient, DailyLimitReached
 from lead_scoring.crm.timeutil import from_ms, iso_ms, now_ms, to_ms
 from lead_scoring.sync import warehouse
+from lead_scoring.warehouse import Warehouse
 
 log = logging.getLogger(__name__)
 
@@ -71,17 +72,19 @@ class ExtractResult:
         return text + (f"; stopped: {self.stopped_reason}" if self.stopped_reason else "")
 
 
-def read_watermarks(warehouse_path: str | Path) -> dict[str, datetime]:
-    with warehouse.opened(warehouse_path) as conn:
+def read_watermarks(target: Warehouse | str | Path | None) -> dict[str, datetime]:
+    with warehouse.opened(target) as conn:
         warehouse.ensure_tables(conn)
         return dict(conn.execute(
             "select object_type, watermark from sync.crm_extract_watermarks").fetchall())
 
 
-def _store_watermark(warehouse_path: str | Path, object_type: str, watermark: datetime) -> None:
-    with warehouse.opened(warehouse_path) as conn:
-        conn.execute("insert or replace into sync.crm_extract_watermarks values (?, ?, ?)",
-                     [object_type, watermark, datetime.now(tz=UTC).replace(tzinfo=None)])
+def _store_watermark(target: Warehouse | str | Path | None, object_type: str, watermark: datetime) -> None:
+    with warehouse.opened(target) as conn:
+        warehouse.insert_rows(conn, "sync.crm_extract_watermarks",
+                              ["object_type", "watermark", "updated_at"],
+                              [[object_type, watermark, datetime.now(tz=UTC).replace(tzinfo=None)]],
+                              key=["object_type"])
 
 
 def _columns(object_type: str, property_names: list[str]) -> list[str]:
@@ -135,7 +138,7 @@ def write_landing_csv(path: Path, columns: list[str], rows: list[dict[str, str]]
 
 def extract_crm(
     client: CrmClient,
-    warehouse_path: str | Path,
+    target: Warehouse | str | Path | None,
     landing_dir: str | Path,
     *,
     object_types: tuple[str, ...] = OBJECT_TYPES,
@@ -155,7 +158,7 @@ def extract_crm(
     until_ms = to_ms(until) if until is not None else now_ms() - int(lag_seconds * 1000)
     day = run_date or datetime.fromtimestamp(until_ms / 1000, tz=UTC).date()
     folder = Path(landing_dir) / "crm" / f"date={day.isoformat()}"
-    watermarks = read_watermarks(warehouse_path)
+    watermarks = read_watermarks(target)
     result = ExtractResult()
     for object_type in object_types:
         start = watermarks.get(object_type) or initial_since
@@ -201,7 +204,7 @@ def extract_crm(
             item.rows = len(rows)
         if done_ms > since_ms:
             item.watermark = from_ms(done_ms)
-            _store_watermark(warehouse_path, object_type, item.watermark)
+            _store_watermark(target, object_type, item.watermark)
         log.info("CRM extract %s: %d rows modified in [%s, %s), watermark %s", object_type,
                  item.rows, iso_ms(since_ms), iso_ms(until_ms), item.watermark)
         if result.stopped_reason:

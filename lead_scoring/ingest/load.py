@@ -11,9 +11,10 @@ from pathlib import Path
 from lead_scoring.ingest.context import FileStats, LoadContext, StagedFile
 from lead_scoring.ingest.crm_exports import CRM_ENTITIES, export_files, stage_crm_file
 from lead_scoring.ingest.errors import TooManyBadRowsError
+from lead_scoring.ingest.mirror import mirror_day
 from lead_scoring.ingest.schema import ensure_raw_schema
 from lead_scoring.ingest.web_events import event_files, stage_web_events_day
-from lead_scoring.warehouse import connect_warehouse
+from lead_scoring.warehouse import Warehouse, connect_warehouse
 
 log = logging.getLogger(__name__)
 
@@ -90,15 +91,18 @@ def load_days(
     dag_run_id: str,
     max_bad_share: float = DEFAULT_MAX_BAD_SHARE,
     column_mapping: dict[str, dict[str, str]] | None = None,
+    mirror: Warehouse | None = None,
 ) -> LoadReport:
     """Load each day's landed files; re-loading a day first deletes what that day loaded before.
 
     A day is one transaction, so a failure leaves the day as it was. Bad rows are quarantined and
     the good ones kept; a file whose quarantined share passes `max_bad_share` stops the load after
-    its day is committed, so the quarantine can be inspected.
+    its day is committed, so the quarantine can be inspected. With `mirror` (the Postgres
+    warehouse), each committed day's raw rows are then copied there too.
     """
     report = LoadReport()
     con = connect_warehouse(warehouse_path)
+    pg = mirror.connect() if mirror else None
     try:
         ensure_raw_schema(con)
         for day in sorted(set(days)):
@@ -110,6 +114,8 @@ def load_days(
             )
             staged = _stage_day(con, landing_dir, ctx)
             _write_day(con, ctx, staged)
+            if pg is not None:
+                mirror_day(con, pg, day)
             day_stats = [item.stats for item in staged]
             report.files.extend(day_stats)
             for s in day_stats:
@@ -128,4 +134,6 @@ def load_days(
                     )
     finally:
         con.close()
+        if pg is not None:
+            pg.close()
     return report

@@ -7,6 +7,8 @@ would run, not a shortcut.
 
 from __future__ import annotations
 
+import contextlib
+import importlib.util
 import json
 import os
 import re
@@ -126,3 +128,170 @@ def dags_test(
                 error_lines.append(line.rstrip())
         code = process.wait()
     return code == 0, log_file
+
+
+# -- Airflow as a deployment runs it: Postgres metadata, LocalExecutor, components as processes --
+
+
+def local_executor_env(
+    state_dir: Path,
+    metadata_url: str,
+    api_port: int,
+    jwt_secret: str,
+    api_secret_key: str,
+    extra: dict[str, str] | None = None,
+) -> dict[str, str]:
+    """`airflow_env` for the scheduler / dag-processor / api-server setup of docker-compose.yml.
+
+    The secrets are parameters, never defaults: every component must share the JWT secret (the
+    scheduler signs the tokens that tasks present to the api-server's Execution API), and each
+    deployment (or test) generates its own. The api-server binds loopback only.
+    """
+    home = state_dir / "airflow"
+    base_url = f"http://127.0.0.1:{api_port}"
+    settings = {
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": metadata_url,
+        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+        "AIRFLOW__CORE__PARALLELISM": "2",  # the one-slot pool serialises the tasks anyway
+        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
+        "AIRFLOW__CORE__AUTH_MANAGER":
+            "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "False",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(home / "simple_auth_manager_passwords.json"),
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{base_url}/execution/",
+        "AIRFLOW__API__BASE_URL": base_url,
+        "AIRFLOW__API__HOST": "127.0.0.1",
+        "AIRFLOW__API__PORT": str(api_port),
+        "AIRFLOW__API__WORKERS": "1",
+        "AIRFLOW__API__SECRET_KEY": api_secret_key,
+        "AIRFLOW__API_AUTH__JWT_SECRET": jwt_secret,
+        "AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES": "1",
+        "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "False",  # no fixed port 8974 to collide on
+    }
+    if importlib.util.find_spec("asyncpg") is None:
+        # Airflow 3.3 derives a `postgresql+asyncpg` URL for its async engine from a Postgres URL
+        # (airflow.settings._get_async_conn_uri_from_sync) and every `airflow` command then fails
+        # with "No module named 'asyncpg'": requirements.lock has neither asyncpg nor the Postgres
+        # provider that brings it. Empty disables that engine; the scheduler, the tasks and the
+        # API routes used here do not need it (multi-team and the experimental
+        # dagRuns/{id}/wait endpoint do).
+        settings["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC"] = ""
+    return SecretEnv(airflow_env(state_dir, extra={**settings, **(extra or {})}))
+
+
+class SecretEnv(dict):
+    """An environment that holds secrets: its repr (tracebacks, pytest's frame dumps) shows no value."""
+
+    def __repr__(self) -> str:
+        return f"SecretEnv({len(self)} variables, values hidden)"
+
+
+class Secret(str):
+    """A secret string: used as its value, shown as '***' by repr (tracebacks, pytest's frame dumps)."""
+
+    def __repr__(self) -> str:
+        return "'***'"
+
+
+def write_admin_password(env: dict[str, str], password: str) -> None:
+    """Give the SimpleAuthManager user `admin` a known password, as docker/airflow-init.sh does.
+
+    Written before the api-server starts, so it does not generate one and print it in its log.
+    """
+    path = Path(env["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(json.dumps({"admin": password}) + "\n")
+
+
+def migrate(env: dict[str, str]) -> Path:
+    """`airflow db migrate` and the warehouse pool on the metadata database `env` points at.
+
+    Unlike `prepare`, no stamp file: a server database is migrated every time (it is idempotent),
+    as the compose stack's init step does. Returns the CLI log file.
+    """
+    home = Path(env["AIRFLOW_HOME"])
+    home.mkdir(parents=True, exist_ok=True)
+    log_file = home / "cli.log"
+    _airflow(["db", "migrate"], env, log_file)
+    _airflow(["pools", "set", WAREHOUSE_POOL, "1", "DuckDB file: one writer at a time"], env, log_file)
+    return log_file
+
+
+def session_members(session_id: int) -> list[int]:
+    """Pids in session `session_id`: a component's whole tree, orphans and task process groups too."""
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == session_id:  # after "pid (comm)": state, ppid, pgrp, session
+            members.append(int(stat.parent.name))
+    return members
+
+
+def _signal_tree(process: subprocess.Popen, sig: int) -> None:
+    import psutil
+
+    pids: set[int] = set()
+    if process.poll() is None:  # once reaped, its pid may belong to someone else
+        pids.add(process.pid)
+        try:
+            pids.update(child.pid for child in psutil.Process(process.pid).children(recursive=True))
+        except psutil.NoSuchProcess:
+            pass
+    if sys.platform.startswith("linux"):
+        pids.update(session_members(process.pid))
+    for pid in pids:
+        try:
+            os.kill(pid, sig)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+def stop_process_trees(processes: list[subprocess.Popen], timeout_s: float = 20.0) -> None:
+    """SIGTERM components started in sessions of their own and all under them; SIGKILL what stays.
+
+    Signals go by pid to each component's descendants and session members, not only to its
+    process group: Airflow puts each task runner in a process group of its own.
+    """
+    import signal
+
+    for process in processes:
+        if process.poll() is None:
+            _signal_tree(process, signal.SIGTERM)
+    deadline = time.monotonic() + timeout_s
+    for process in processes:
+        try:
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            pass
+    for process in processes:
+        _signal_tree(process, signal.SIGKILL)  # leftovers (task runners, workers), the leader if alive
+        process.wait()
+
+
+@contextlib.contextmanager
+def running_components(components: list[list[str]], env: dict[str, str], log_dir: Path,
+                       stop_timeout_s: float = 20.0):
+    """Start `airflow <args>` for each argument list as a real process; stop them all on exit.
+
+    Each runs in its own session (so stopping it reaches every process it started) with its
+    output in `<log_dir>/<args[0]>.log`. Yields {args[0]: Popen}, e.g. {"scheduler": ...}.
+    """
+    log_dir.mkdir(parents=True, exist_ok=True)
+    processes: dict[str, subprocess.Popen] = {}
+    try:
+        for args in components:
+            with (log_dir / f"{args[0]}.log").open("ab") as log:
+                processes[args[0]] = subprocess.Popen(
+                    [str(Path(sys.executable).parent / "airflow"), *args], env=env,
+                    stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+        yield processes
+    finally:
+        stop_process_trees(list(processes.values()), stop_timeout_s)

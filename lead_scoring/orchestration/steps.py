@@ -21,6 +21,7 @@ def days_to_load(logical_day: date, load_from: str | None) -> list[date]:
 def ingest(logical_day: date, dag_run_id: str, load_from: str | None = None) -> dict:
     from lead_scoring.ingest import load_days
     from lead_scoring.ingest.mapping import load_column_mapping
+    from lead_scoring.warehouse import Warehouse, target
 
     report = load_days(
         days_to_load(logical_day, load_from),
@@ -28,6 +29,7 @@ def ingest(logical_day: date, dag_run_id: str, load_from: str | None = None) -> 
         warehouse_path=paths.warehouse_path(),
         dag_run_id=dag_run_id,
         column_mapping=load_column_mapping(),
+        mirror=Warehouse.from_env() if target() == "postgres" else None,
     )
     totals = {
         "files": len(report.files),
@@ -44,14 +46,11 @@ def ingest(logical_day: date, dag_run_id: str, load_from: str | None = None) -> 
 
 
 def _query(warehouse, sql: str) -> list[tuple]:
-    """Rows of one read-only query; the file is closed at once (one DuckDB writer at a time)."""
-    from lead_scoring.warehouse import connect_warehouse
+    """Rows of one read-only query; the warehouse is closed at once (one DuckDB writer at a time)."""
+    from lead_scoring.warehouse import Warehouse
 
-    con = connect_warehouse(warehouse or paths.warehouse_path(), read_only=True)
-    try:
+    with Warehouse.of(warehouse).opened(read_only=True) as con:
         return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def tier_summary(warehouse=None) -> list[tuple]:
@@ -75,7 +74,7 @@ def junk_summary(warehouse=None) -> list[tuple]:
         warehouse,
         """
         select trim(reason) as reason, count(*) as contacts
-        from marts.fct_lead_scores, unnest(string_split(junk_reasons, ',')) as r(reason)
+        from marts.fct_lead_scores, unnest(string_to_array(junk_reasons, ',')) as r(reason)
         where is_junk
         group by 1
         order by 2 desc, 1
@@ -108,8 +107,7 @@ def extract_from_crm(logical_day: date) -> dict:
 
     from lead_scoring.crm.extract import extract_crm
 
-    result = extract_crm(CrmHook().get_conn(), paths.warehouse_path(), paths.landing_dir(),
-                         run_date=logical_day)
+    result = extract_crm(CrmHook().get_conn(), None, paths.landing_dir(), run_date=logical_day)
     log.info("CRM extract: %s", result.summary())
     return {"rows": result.rows, "stopped_reason": result.stopped_reason}
 
@@ -120,7 +118,7 @@ def sync_to_crm(*, dry_run: bool, force: bool, max_share: float) -> dict:
 
     from lead_scoring.sync import run_sync
 
-    result = run_sync(paths.warehouse_path(), CrmHook().get_conn(), dry_run=dry_run,
+    result = run_sync(None, CrmHook().get_conn(), dry_run=dry_run,
                       force=force, max_share=max_share)
     log.info("CRM sync %s", result.summary())
     if result.failed:

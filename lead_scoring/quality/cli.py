@@ -9,7 +9,7 @@ import argparse
 import datetime as dt
 import logging
 
-from lead_scoring.paths import EXPECTATIONS_DIR, warehouse_path
+from lead_scoring.paths import EXPECTATIONS_DIR
 from lead_scoring.quality.gate import STAGE_SUITES, run_quality_gate
 
 
@@ -26,7 +26,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--run-id", default=None, help="run id recorded with the metrics (default: manual__<now>)"
     )
-    parser.add_argument("--warehouse", default=None, help="DuckDB file (default: $LEAD_SCORING_WAREHOUSE)")
+    parser.add_argument(
+        "--warehouse", default=None, help="a DuckDB file (default: the configured warehouse)"
+    )
     parser.add_argument(
         "--no-record", action="store_true", help="do not record this run's metrics as the next run's baseline"
     )
@@ -48,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     run_id = args.run_id or f"manual__{dt.datetime.now(dt.UTC):%Y-%m-%dT%H:%M:%S}"
     result = run_quality_gate(
-        args.warehouse or warehouse_path(),
+        args.warehouse,
         args.date,
         run_id,
         stage=args.stage,

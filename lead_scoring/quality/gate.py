@@ -1,7 +1,8 @@
 """The quality gate: validate warehouse tables with the committed GX suites, build Data Docs.
 
 DuckDB has no working GX SQL datasource, so each suite's table is read (read-only) into a pandas
-DataFrame and validated through the suite's checkpoint in the file project under `expectations/`.
+DataFrame and validated through the suite's checkpoint in the file project under `expectations/`;
+the Postgres target is read the same way, so both targets pass through the same checks.
 Validation results and Data Docs go to the state folder, never into the committed project.
 """
 
@@ -18,6 +19,7 @@ import duckdb
 
 from lead_scoring.paths import EXPECTATIONS_DIR, state_dir
 from lead_scoring.quality import metrics as run_metrics
+from lead_scoring.warehouse import Warehouse
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +97,7 @@ def data_docs_dir() -> Path:
 
 
 def run_quality_gate(
-    warehouse_path: str | Path,
+    target: Warehouse | str | Path | None,
     score_date: str,
     run_id: str,
     *,
@@ -105,12 +107,13 @@ def run_quality_gate(
 ) -> GateResult:
     """Validate the tables of `stage` for `score_date` (YYYY-MM-DD) and build Data Docs.
 
+    `target` is the warehouse: a `Warehouse`, a DuckDB file, or None for the configured one.
     Returns a `GateResult`; call `.raise_if_failed()` to stop the run on a critical failure. At the
     `marts` stage a passing run records its run-over-run figures in `quality.run_metrics`.
     """
     if stage not in STAGE_SUITES:
         raise ValueError(f"unknown stage {stage!r}; one of {sorted(STAGE_SUITES)}")
-    warehouse = Path(warehouse_path)
+    warehouse = Warehouse.of(target)
     if not warehouse.exists():
         raise FileNotFoundError(f"no warehouse at {warehouse}")
     day = dt.date.fromisoformat(score_date)
@@ -176,7 +179,7 @@ def run_quality_gate(
     return gate
 
 
-def _read(warehouse: Path, day: dt.date, suites: list) -> tuple[dict, list, dict, tuple | None]:
+def _read(warehouse: Warehouse, day: dt.date, suites: list) -> tuple[dict, list, dict, tuple | None]:
     """DataFrames per suite, read failures, this run's figures and the baseline run's, if any."""
     import pandas as pd
 
@@ -184,8 +187,8 @@ def _read(warehouse: Path, day: dt.date, suites: list) -> tuple[dict, list, dict
     failures: list[Failure] = []
     figures: dict = {}
     baseline = None
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
+    with warehouse.opened(read_only=True) as con:
+        errors = (duckdb.Error, getattr(con, "error", duckdb.Error))
         for suite in suites:
             try:
                 if suite.name == METRICS_SUITE:
@@ -195,11 +198,9 @@ def _read(warehouse: Path, day: dt.date, suites: list) -> tuple[dict, list, dict
                 else:
                     params = {"score_date": day} if "$score_date" in suite.sql else None
                     frames[suite.name] = con.execute(suite.sql, params).df()
-            except duckdb.Error as exc:  # a missing table or column: nothing to validate
+            except errors as exc:  # a missing table or column: nothing to validate
                 error = f"{type(exc).__name__}: {exc}".splitlines()[0]
                 failures.append(Failure(suite.name, "read_table", None, "critical", {}, error))
-    finally:
-        con.close()
     return frames, failures, figures, baseline
 
 

@@ -1,9 +1,9 @@
 """Run-over-run figures of the marts gate, kept in the warehouse table `quality.run_metrics`.
 
-Each run computes a few figures with DuckDB SQL; GX validates them as a one-row DataFrame (suite
-`run_metrics`) against bounds derived from the previous *passing* run and from the limits in
-`expectations/run_metrics_limits.yml`. Only a passing run is recorded, so a bad run never becomes
-the baseline; re-running a score date replaces its rows. No GX import here.
+Each run computes a few figures with SQL that DuckDB and PostgreSQL both run; GX validates them
+as a one-row DataFrame (suite `run_metrics`) against bounds derived from the previous *passing* run
+and from the limits in `expectations/run_metrics_limits.yml`. Only a passing run is recorded, so a
+bad run never becomes the baseline; re-running a score date replaces its rows. No GX import here.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ import logging
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-import duckdb
 import yaml
 
 from lead_scoring.paths import EXPECTATIONS_DIR
+from lead_scoring.warehouse import Warehouse
 
 log = logging.getLogger(__name__)
 
@@ -33,9 +33,9 @@ from marts.fct_lead_scores
 # Days between the score date and its newest event (events after the score date are ignored, so
 # re-running an old date measures what that run saw). NULL when there is no event at all.
 FRESHNESS_SQL = """
-select date_diff('day', cast(max(event_timestamp) as date), $score_date) as days_since_last_event
+select cast($score_date as date) - cast(max(event_timestamp) as date) as days_since_last_event
 from staging.stg_web__events
-where event_timestamp < $score_date + interval 1 day
+where event_timestamp < cast($score_date as date) + 1
 """
 
 TABLE_DDL = """
@@ -43,7 +43,7 @@ create table if not exists quality.run_metrics (
     run_id varchar not null,
     score_date date not null,
     metric varchar not null,
-    value double,
+    value double precision,
     recorded_at timestamp not null
 )
 """
@@ -71,14 +71,14 @@ class Limits:
         return cls(**(values or {}))
 
 
-def compute(con: duckdb.DuckDBPyConnection, score_date: dt.date) -> dict[str, float | None]:
+def compute(con, score_date: dt.date) -> dict[str, float | None]:
     """The figures of this run (one value per metric name)."""
     row = con.execute(LEADS_SQL).fetchone()
     (days,) = con.execute(FRESHNESS_SQL, {"score_date": score_date}).fetchone()
     return {"lead_count": row[0], "junk_pct": row[1], "hot_pct": row[2], "days_since_last_event": days}
 
 
-def previous(con: duckdb.DuckDBPyConnection, score_date: dt.date) -> tuple[dt.date, dict] | None:
+def previous(con, score_date: dt.date) -> tuple[dt.date, dict] | None:
     """The figures of the latest recorded (so passing) run before `score_date`, if any."""
     exists = con.execute(
         "select count(*) from information_schema.tables"
@@ -116,18 +116,15 @@ def bounds(prev: dict | None, limits: Limits) -> dict[str, float | None]:
     }
 
 
-def record(warehouse: Path, run_id: str, score_date: dt.date, metrics: dict) -> None:
+def record(target: Warehouse, run_id: str, score_date: dt.date, metrics: dict) -> None:
     """Replace the recorded figures of `score_date` with this run's (one writer: the gate task)."""
     recorded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     rows = [(run_id, score_date, name, value, recorded_at) for name, value in metrics.items()]
-    con = duckdb.connect(str(warehouse))
-    try:
+    with target.opened() as con:
         con.execute("create schema if not exists quality")
         con.execute(TABLE_DDL)
-        con.execute("begin transaction")
+        con.execute("begin")
         con.execute("delete from quality.run_metrics where score_date = ?", [score_date])
         con.executemany("insert into quality.run_metrics values (?, ?, ?, ?, ?)", rows)
         con.execute("commit")
-    finally:
-        con.close()
     log.info("recorded %d run metrics of %s (run %s)", len(rows), score_date, run_id)

@@ -12,13 +12,12 @@ import json
 import logging
 import sys
 
-from lead_scoring import paths
 from lead_scoring.crm.connection import add_client_arguments, client_from_args
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--warehouse", default=str(paths.warehouse_path()),
-                        help="DuckDB warehouse file (default: %(default)s)")
+    parser.add_argument("--warehouse", default=None,
+                        help="a DuckDB file (default: the configured warehouse, LEAD_SCORING_TARGET)")
     add_client_arguments(parser)
     parser.add_argument("--dry-run", action="store_true",
                         help="report what would change; write nothing to the CRM")

@@ -41,11 +41,14 @@ from lead_scoring.sync.payload import (
     build_payload,
     payload_hash,
 )
+from lead_scoring.warehouse import Warehouse
 
 log = logging.getLogger(__name__)
 
 SCORES_SCHEMA, SCORES_TABLE = "marts", "fct_lead_scores"
 DEFAULT_MAX_SHARE = 0.5
+RUN_COLUMNS = ["run_id", "started_at", "finished_at", "duration_s", "planned", "sent", "succeeded",
+               "failed", "skipped", "dry_run", "stopped_reason", "requests", "rate_limited", "retries"]
 
 
 class SyncError(Exception):
@@ -137,8 +140,8 @@ def read_scores(conn) -> list[dict]:
 class _Recorder:
     """Buffers confirmed writes and errors; flushes them to the warehouse in short sessions."""
 
-    def __init__(self, path: Path, run_id: str, flush_every_s: float):
-        self.path = path
+    def __init__(self, target: Warehouse, run_id: str, flush_every_s: float):
+        self.target = target
         self.run_id = run_id
         self.flush_every_s = flush_every_s
         self.state: list[tuple] = []
@@ -159,11 +162,11 @@ class _Recorder:
 
     def flush(self) -> None:
         if self.state or self.errors:
-            with warehouse.opened(self.path) as conn:
+            with self.target.opened() as conn:
                 conn.execute("begin")
                 warehouse.insert_rows(conn, "sync.crm_sync_state",
                                       ["contact_id", "payload_hash", "payload", "synced_at",
-                                       "run_id"], self.state, replace=True)
+                                       "run_id"], self.state, key=["contact_id"])
                 warehouse.insert_rows(conn, "sync.crm_sync_errors",
                                       ["run_id", "contact_id", "payload_hash", "error_category",
                                        "error_message", "failed_at"], self.errors)
@@ -172,16 +175,13 @@ class _Recorder:
         self.last_flush = time.monotonic()
 
 
-def _audit(path: Path, result: SyncResult) -> None:
-    with warehouse.opened(path) as conn:
-        conn.execute(
-            "insert or replace into sync.crm_sync_runs values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-            "?, ?)",
-            [result.run_id, result.started_at, result.finished_at, result.duration_s,
-             result.planned, result.sent, result.succeeded, result.failed, result.skipped,
-             result.dry_run, result.stopped_reason, result.requests, result.rate_limited,
-             result.retries],
-        )
+def _audit(target: Warehouse, result: SyncResult) -> None:
+    with target.opened() as conn:
+        warehouse.insert_rows(conn, "sync.crm_sync_runs", RUN_COLUMNS, [[
+            result.run_id, result.started_at, result.finished_at, result.duration_s,
+            result.planned, result.sent, result.succeeded, result.failed, result.skipped,
+            result.dry_run, result.stopped_reason, result.requests, result.rate_limited,
+            result.retries]], key=["run_id"])
 
 
 def _text(value: object) -> str | None:
@@ -194,7 +194,7 @@ def _diff(old: dict | None, new: dict) -> dict:
 
 
 def run_sync(
-    warehouse_path: str | Path,
+    target: Warehouse | str | Path | None,
     client: CrmClient | None,
     *,
     dry_run: bool = False,
@@ -206,7 +206,8 @@ def run_sync(
     """Write the contacts whose scores changed since the last confirmed sync to the CRM.
 
     Returns a `SyncResult`; `stopped_reason` is "daily_limit" when the portal's daily cap stopped
-    the run (the next run continues). Raises `SyncGuardError` when the guard refuses the run,
+    the run (the next run continues). `target` is the warehouse: a `Warehouse`, a DuckDB file,
+    or None for the configured one. Raises `SyncGuardError` when the guard refuses the run,
     `CrmAuthError` on bad credentials (nothing advanced), and other `CrmError`s when the CRM keeps
     failing (what was confirmed before is kept). `client` may be None for a dry run.
     """
@@ -214,7 +215,7 @@ def run_sync(
         raise ValueError(f"batch_size must be 1..{MAX_BATCH}")
     if client is None and not dry_run:
         raise ValueError("a CRM client is needed unless dry_run=True")
-    path = Path(warehouse_path)
+    target = Warehouse.of(target)
     started = time.monotonic()
     result = SyncResult(run_id=uuid.uuid4().hex, started_at=_utcnow(), dry_run=dry_run)
     stats0 = (client.stats.requests, client.stats.rate_limited, client.stats.retries) if client \
@@ -228,9 +229,9 @@ def run_sync(
             result.requests = client.stats.requests - stats0[0]
             result.rate_limited = client.stats.rate_limited - stats0[1]
             result.retries = client.stats.retries - stats0[2]
-        _audit(path, result)
+        _audit(target, result)
 
-    with warehouse.opened(path) as conn:
+    with target.opened() as conn:
         warehouse.ensure_tables(conn)
         rows = read_scores(conn)
         state = {cid: (digest, payload) for cid, digest, payload in conn.execute(
@@ -274,7 +275,7 @@ def run_sync(
             f"({share:.0%} > max_share {max_share:.0%}); check the scores, then re-run with "
             "force (lead-scoring sync --force)", result)
 
-    recorder = _Recorder(path, result.run_id, flush_every_s)
+    recorder = _Recorder(target, result.run_id, flush_every_s)
     try:
         if planned:
             result.properties_created = client.ensure_properties(

@@ -1,23 +1,17 @@
-"""The warehouse tables the CRM sync and the CRM extract keep, in schema `sync` of the DuckDB file.
+"""The warehouse tables the CRM sync and the CRM extract keep, in schema `sync` of the warehouse.
 
-A DuckDB file takes one writing process at a time, so every function here opens the file, does
-one short read or write, and closes it; opening retries for a while when another process holds
-the lock.
+A DuckDB file takes one writing process at a time, so callers open the warehouse, do one short
+read or write, and close it; opening waits for a while when another process holds the lock.
+The SQL here runs on DuckDB and PostgreSQL alike.
 """
 
 from __future__ import annotations
 
-import logging
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-import duckdb
-
-from lead_scoring.warehouse import connect_warehouse
-
-log = logging.getLogger(__name__)
+from lead_scoring.warehouse import Warehouse
 
 DDL = [
     "create schema if not exists sync",
@@ -40,7 +34,7 @@ DDL = [
         run_id varchar primary key,
         started_at timestamp not null,
         finished_at timestamp,
-        duration_s double,
+        duration_s double precision,
         planned integer,
         sent integer,
         succeeded integer,
@@ -60,55 +54,44 @@ DDL = [
 ]
 
 
-def connect(path: str | Path, *, read_only: bool = False, wait_s: float = 30.0) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse, waiting up to `wait_s` while another process holds its lock."""
-    deadline = time.monotonic() + wait_s
-    delay = 0.05
-    while True:
-        try:
-            return connect_warehouse(Path(path), read_only=read_only)
-        except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
-                raise
-            log.info("warehouse %s is locked by another process; waiting", path)
-            time.sleep(delay)
-            delay = min(1.0, delay * 2)
-
-
 @contextmanager
-def opened(path: str | Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    conn = connect(path, read_only=read_only)
-    try:
+def opened(target: Warehouse | str | Path | None, *, read_only: bool = False) -> Iterator:
+    """Open the warehouse (`Warehouse`, a DuckDB path, or None for the configured one), then close it."""
+    with Warehouse.of(target).opened(read_only=read_only) as conn:
         yield conn
-    finally:
-        conn.close()
 
 
-def ensure_tables(conn: duckdb.DuckDBPyConnection) -> None:
+def ensure_tables(conn) -> None:
     for statement in DDL:
         conn.execute(statement)
 
 
-def insert_rows(conn: duckdb.DuckDBPyConnection, table: str, columns: Sequence[str],
-                rows: Sequence[Sequence], *, replace: bool = False, chunk: int = 500) -> None:
-    """Insert many rows with multi-row VALUES statements (far faster than executemany)."""
-    verb = "insert or replace" if replace else "insert"
+def insert_rows(conn, table: str, columns: Sequence[str], rows: Sequence[Sequence], *,
+                key: Sequence[str] = (), chunk: int = 500) -> None:
+    """Insert many rows with multi-row VALUES statements (far faster than executemany).
+
+    With `key`, a row whose key exists replaces it (`on conflict`, in DuckDB and Postgres alike).
+    """
     cols = ", ".join(columns)
     one = "(" + ", ".join("?" * len(columns)) + ")"
+    upsert = ""
+    if key:
+        updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in key)
+        upsert = f" on conflict ({', '.join(key)}) do update set {updates}"
     for start in range(0, len(rows), chunk):
         part = rows[start:start + chunk]
-        conn.execute(f"{verb} into {table} ({cols}) values " + ", ".join([one] * len(part)),
+        conn.execute(f"insert into {table} ({cols}) values " + ", ".join([one] * len(part)) + upsert,
                      [value for row in part for value in row])
 
 
-def table_exists(conn: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+def table_exists(conn, schema: str, table: str) -> bool:
     return bool(conn.execute(
         "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
         [schema, table],
     ).fetchone()[0])
 
 
-def table_columns(conn: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[str]:
+def table_columns(conn, schema: str, table: str) -> list[str]:
     return [r[0] for r in conn.execute(
         "select column_name from information_schema.columns where table_schema = ? "
         "and table_name = ? order by ordinal_position", [schema, table]).fetchall()]

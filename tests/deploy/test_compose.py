@@ -522,19 +522,15 @@ def test_crm_sandbox_uses_only_flags_the_cli_has(compose, env_example, monkeypat
     args = parser.parse_args([str(a) for a in sandbox["command"]])  # unknown flag: SystemExit
     assert "LEAD_SCORING_CRM_TOKEN" in service_env(sandbox) and cli.TOKEN_ENV == "LEAD_SCORING_CRM_TOKEN"
 
-    # The sandbox binds 127.0.0.1 only: the tasks (run by the LocalExecutor in the scheduler
-    # container) reach it only when it shares the scheduler's network namespace.
-    has_host_flag = any("--host" in action.option_strings for action in parser._actions)
-    if not has_host_flag:
-        assert sandbox.get("network_mode") == "service:airflow-scheduler"
-        assert "ports" not in sandbox
+    # The sandbox must listen beyond its own container's loopback for the tasks to reach it.
+    assert args.host == "0.0.0.0"
+    assert "network_mode" not in sandbox
 
     monkeypatch.setenv("AIRFLOW_CONN_CRM_DEFAULT", env_example["AIRFLOW_CONN_CRM_DEFAULT"])
     conn = airflow_connection_from_env()
     assert conn["conn_type"] == "http"
     url = base_url(conn["conn_type"], conn["host"], conn["port"], conn["schema"], conn["extra"])
-    if not has_host_flag:
-        assert url == f"http://127.0.0.1:{args.port}", "the example connection must reach the sandbox"
+    assert url == f"http://crm-sandbox:{args.port}", "the example connection must reach the sandbox"
     assert conn["password"] == env_example["CRM_SANDBOX_TOKEN"], (
         "the example connection's token must be the sandbox's"
     )

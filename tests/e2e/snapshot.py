@@ -1,8 +1,8 @@
-"""Every table of a warehouse as sorted rows, for comparing two runs."""
+"""Every table of a warehouse (DuckDB file or Postgres) as sorted rows, for comparing two runs."""
 
 from __future__ import annotations
 
-import duckdb
+from lead_scoring.warehouse import Warehouse
 
 # Differ between runs by design: when and by which run a row was loaded or checked.
 RUN_METADATA = {"_loaded_at", "loaded_at", "_dag_run_id", "recorded_at", "run_id"}
@@ -10,13 +10,14 @@ RUN_METADATA = {"_loaded_at", "loaded_at", "_dag_run_id", "recorded_at", "run_id
 AUDIT_TABLES = {"sync.crm_sync_runs"}
 
 
-def snapshot(warehouse) -> dict[str, list[tuple]]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        tables = con.execute(
+def snapshot(warehouse, schemas: tuple[str, ...] | None = None) -> dict[str, list[tuple]]:
+    """{schema.table: sorted rows} without run metadata; `schemas` limits it to some schemas."""
+    with Warehouse.of(warehouse).opened(read_only=True) as con:
+        tables = [(schema, table) for schema, table in con.execute(
             "select table_schema, table_name from information_schema.tables "
-            "where table_type = 'BASE TABLE' order by 1, 2"
-        ).fetchall()
+            "where table_type = 'BASE TABLE' "
+            "and table_schema not in ('pg_catalog', 'information_schema') order by 1, 2"
+        ).fetchall() if schemas is None or schema in schemas]
         out = {}
         for schema, table in tables:
             if f"{schema}.{table}" in AUDIT_TABLES:
@@ -33,5 +34,3 @@ def snapshot(warehouse) -> dict[str, list[tuple]]:
                 con.execute(f'select {select} from "{schema}"."{table}"').fetchall(), key=repr
             )
         return out
-    finally:
-        con.close()

@@ -6,7 +6,7 @@
         ...
 
 `lead-scoring crm-sandbox --port 8765 --db crm.sqlite --token secret` runs it in the foreground.
-It listens on 127.0.0.1 only.
+It listens on 127.0.0.1 unless told otherwise (a container binds 0.0.0.0).
 """
 
 from __future__ import annotations
@@ -104,8 +104,9 @@ def start_sandbox(
     faults: Faults | None = None,
     load_landing: str | Path | None = None,
     background: bool = True,
+    host: str = "127.0.0.1",
 ) -> SandboxHandle:
-    """Start the sandbox on 127.0.0.1:`port` (0 picks a free port), serving from a thread.
+    """Start the sandbox on `host`:`port` (0 picks a free port), serving from a thread.
 
     With `background=False` the server is created but not started: call
     `handle.server.serve_forever()` yourself (the CLI does).
@@ -120,7 +121,7 @@ def start_sandbox(
         daily_limit=daily_limit, search_cap=search_cap, max_batch=max_batch,
         faults=faults or Faults(),
     )
-    server = SandboxServer(("127.0.0.1", port), SandboxState(store, config))
+    server = SandboxServer((host, port), SandboxState(store, config))
     thread = None
     if background:
         thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},

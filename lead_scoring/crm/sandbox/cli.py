@@ -13,7 +13,9 @@ TOKEN_ENV = "LEAD_SCORING_CRM_TOKEN"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (0: any free)")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="address to listen on (default: %(default)s; 0.0.0.0 in a container)")
+    parser.add_argument("--port", type=int, default=8765, help="port to listen on (0: any free)")
     parser.add_argument("--db", default=str(paths.state_dir() / "crm_sandbox.sqlite"),
                         help="SQLite file holding the sandbox's records (default: %(default)s)")
     parser.add_argument("--token", default=None,
@@ -50,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
         args.db, port=args.port, token=token, rate_limit=args.rate_limit,
         rate_interval_s=args.rate_interval, daily_limit=args.daily_limit,
         search_cap=args.search_cap, faults=faults, load_landing=args.load_landing,
-        background=False,
+        background=False, host=args.host,
     )
     counts = {t: handle.store.count(t) for t in ("contacts", "companies", "deals")}
     print(f"CRM sandbox on {handle.url} (db {args.db}; {counts}); "

@@ -8,7 +8,6 @@ would run, not a shortcut.
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import json
 import os
 import re
@@ -169,14 +168,6 @@ def local_executor_env(
         "AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES": "1",
         "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "False",  # no fixed port 8974 to collide on
     }
-    if importlib.util.find_spec("asyncpg") is None:
-        # Airflow 3.3 derives a `postgresql+asyncpg` URL for its async engine from a Postgres URL
-        # (airflow.settings._get_async_conn_uri_from_sync) and every `airflow` command then fails
-        # with "No module named 'asyncpg'": requirements.lock has neither asyncpg nor the Postgres
-        # provider that brings it. Empty disables that engine; the scheduler, the tasks and the
-        # API routes used here do not need it (multi-team and the experimental
-        # dagRuns/{id}/wait endpoint do).
-        settings["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC"] = ""
     return SecretEnv(airflow_env(state_dir, extra={**settings, **(extra or {})}))
 
 

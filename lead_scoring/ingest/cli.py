@@ -15,7 +15,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--from-date", type=date.fromisoformat, help="first day to load (default: --date)"
     )
     parser.add_argument("--landing", type=paths.Path, default=None, help="landing folder")
-    parser.add_argument("--warehouse", type=paths.Path, default=None, help="DuckDB file")
+    parser.add_argument("--warehouse", type=paths.Path, default=None,
+                        help="DuckDB file (on the postgres target: ingestion's workspace)")
     parser.add_argument("--max-bad-share", type=float, default=None)
     parser.add_argument("--run-id", default="manual", help="recorded as _dag_run_id")
 
@@ -24,6 +25,7 @@ def run(args: argparse.Namespace) -> int:
     from lead_scoring.ingest import load_days
     from lead_scoring.ingest.load import DEFAULT_MAX_BAD_SHARE
     from lead_scoring.ingest.mapping import load_column_mapping
+    from lead_scoring.ingest.mirror import configured_mirror
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     first = args.from_date or args.date
@@ -36,6 +38,7 @@ def run(args: argparse.Namespace) -> int:
         max_bad_share=args.max_bad_share if args.max_bad_share is not None
         else DEFAULT_MAX_BAD_SHARE,
         column_mapping=load_column_mapping(),
+        mirror=configured_mirror(),
     )
     print(
         f"loaded {report.total('rows_loaded')} rows from {len(report.files)} files, "

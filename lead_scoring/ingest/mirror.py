@@ -15,6 +15,7 @@ import time
 from datetime import date
 
 from lead_scoring.ingest.schema import quote_ident
+from lead_scoring.warehouse import Warehouse, target
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,11 @@ POSTGRES_TYPES = {
     "DATE": "date",
     "TIMESTAMP": "timestamp",
 }
+
+
+def configured_mirror() -> Warehouse | None:
+    """The Postgres warehouse to copy loaded days into, when it is the configured target."""
+    return Warehouse.from_env() if target() == "postgres" else None
 
 
 def raw_tables(duck) -> dict[str, list[tuple[str, str]]]:

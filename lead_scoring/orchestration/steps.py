@@ -21,7 +21,7 @@ def days_to_load(logical_day: date, load_from: str | None) -> list[date]:
 def ingest(logical_day: date, dag_run_id: str, load_from: str | None = None) -> dict:
     from lead_scoring.ingest import load_days
     from lead_scoring.ingest.mapping import load_column_mapping
-    from lead_scoring.warehouse import Warehouse, target
+    from lead_scoring.ingest.mirror import configured_mirror
 
     report = load_days(
         days_to_load(logical_day, load_from),
@@ -29,7 +29,7 @@ def ingest(logical_day: date, dag_run_id: str, load_from: str | None = None) -> 
         warehouse_path=paths.warehouse_path(),
         dag_run_id=dag_run_id,
         column_mapping=load_column_mapping(),
-        mirror=Warehouse.from_env() if target() == "postgres" else None,
+        mirror=configured_mirror(),
     )
     totals = {
         "files": len(report.files),

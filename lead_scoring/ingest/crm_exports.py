@@ -115,18 +115,23 @@ def stage_crm_file(
         f"when {cond} then 'invalid value ' || coalesce('\"' || {col} || '\"', 'NULL') || ': {msg}'"
         for col, cond, msg in checks
     )
+    # Versions are ranked among the good rows only: a newer row that is quarantined must not
+    # supersede the good older version of its record.
     con.execute(
         f"""
         create or replace temp table {checked} as
-        select _source_line,
-               case {field_case} end as _error_field,
-               case {error_case} end as _error,
+        select _source_line, _error_field, _error,
                row_number() over (
-                   partition by hs_object_id
+                   partition by hs_object_id, _error is null
                    order by try_cast(lastmodifieddate as timestamptz) desc nulls last,
                             _source_line desc
                ) as _version
-        from {rows}
+        from (
+            select _source_line, hs_object_id, lastmodifieddate,
+                   case {field_case} end as _error_field,
+                   case {error_case} end as _error
+            from {rows}
+        )
         """
     )
     parse_rejects, bad_values, duplicates, good = con.execute(

@@ -120,6 +120,18 @@ def test_duplicate_record_ids_keep_the_latest_version_and_quarantine_the_older(l
     assert [q[3] for q in quarantine(landing)] == ["hs_object_id"]
 
 
+def test_a_quarantined_newer_version_leaves_the_good_older_one_loaded(landing):
+    landing.crm("contacts", contacts(
+        "7,good@example.com,Ann,Lee,2026-01-01T00:00:00Z,2026-11-20T08:00:00Z,x",
+        "7,newer@example.com,Ann,Lee,not a date,2026-11-20T09:00:00Z,x",
+    ))
+    report = landing.load(max_bad_share=1.0)
+    assert landing.rows("select email from raw.crm_contacts") == [("good@example.com",)]
+    counts = [report.total(k) for k in ("rows_loaded", "rows_quarantined", "rows_duplicate")]
+    assert counts == [1, 1, 0]
+    assert [(q[2], q[3]) for q in quarantine(landing)] == [(3, "createdate")]
+
+
 def test_quotes_sql_and_unicode_survive_exactly(landing):
     name = "O'Brien \"Bob\"; drop table raw.crm_contacts;--"
     landing.crm("contacts", contacts(

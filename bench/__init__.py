@@ -1,0 +1,1 @@
+"""Benchmarks of the pipeline (scale, sync throughput, dbt orchestration) and its baselines."""

@@ -177,11 +177,8 @@ class _Recorder:
 
 def _audit(target: Warehouse, result: SyncResult) -> None:
     with target.opened() as conn:
-        warehouse.insert_rows(conn, "sync.crm_sync_runs", RUN_COLUMNS, [[
-            result.run_id, result.started_at, result.finished_at, result.duration_s,
-            result.planned, result.sent, result.succeeded, result.failed, result.skipped,
-            result.dry_run, result.stopped_reason, result.requests, result.rate_limited,
-            result.retries]], key=["run_id"])
+        warehouse.insert_rows(conn, "sync.crm_sync_runs", RUN_COLUMNS,
+                              [[getattr(result, c) for c in RUN_COLUMNS]], key=["run_id"])
 
 
 def _text(value: object) -> str | None:

@@ -19,6 +19,14 @@
     nullif(trim(cast({{ expression }} as {{ dbt.type_string() }})), '')
 {%- endmacro %}
 
+{#-
+    Whether a value has some text: the test `clean_string(x) is not null`, without trimming the
+    end of the value (DuckDB decodes a whole string to trim its end: seconds over 30M events).
+-#}
+{% macro has_text(expression) -%}
+    ltrim(cast({{ expression }} as {{ dbt.type_string() }})) <> ''
+{%- endmacro %}
+
 {#- A number as short text: 15 -> '15', 11.25 -> '11.3'. -#}
 {% macro format_number(expression) -%}
     case

@@ -10,9 +10,12 @@
       bounds apply through 'cap:<group>' rows.
 -#}
 
+{#- The event CTEs are read by several others: `not materialized` lets each read the table for what
+    it needs, rather than hold every event in memory (which spilled gigabytes at 1M contacts). -#}
+
 with
 
-events as (
+events as not materialized (
 
     select * from {{ ref('int_events_attributed') }}
 
@@ -30,7 +33,7 @@ rule_groups as (
 
 ),
 
-scored_events as (
+scored_events as not materialized (
 
     select
         contact_id,
@@ -156,11 +159,10 @@ occurrences as (
 decayed_occurrences as (
 
     select
-        occurrences.*,
-        prepared_rules.rule_group,
-        prepared_rules.event_type,
-        prepared_rules.max_points,
-        prepared_rules.reason,
+        occurrences.contact_id,
+        occurrences.rule_id,
+        occurrences.event_timestamp,
+        occurrences.matched_value,
         {{ to_points(
             "prepared_rules.points * case
                 when prepared_rules.decay_percent > 0 and prepared_rules.decay_period_days > 0
@@ -184,21 +186,33 @@ decayed_occurrences as (
 
 ),
 
-rule_totals as (
+{#- Summed per contact and rule only; the rule's columns are joined afterwards, so the grouping
+    keys stay narrow. #}
+rule_sums as (
 
     select
         contact_id,
         rule_id,
-        rule_group,
-        event_type,
-        max_points,
-        reason,
         count(*) as occurrences,
         max(case when recency_rank = 1 then matched_value end) as last_matched_value,
         max(event_timestamp) as last_event_at,
         sum(decayed_points) as decayed_points
     from decayed_occurrences
-    group by contact_id, rule_id, rule_group, event_type, max_points, reason
+    group by contact_id, rule_id
+
+),
+
+rule_totals as (
+
+    select
+        rule_sums.*,
+        prepared_rules.rule_group,
+        prepared_rules.event_type,
+        prepared_rules.max_points,
+        prepared_rules.reason
+    from rule_sums
+    inner join prepared_rules
+        on rule_sums.rule_id = prepared_rules.rule_id
 
 ),
 

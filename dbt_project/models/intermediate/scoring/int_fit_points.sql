@@ -12,7 +12,9 @@ contacts as (
 
 ),
 
-properties as (
+{#- Not materialized: each use below reads only the rows it needs from the table (about 20 per
+    contact), rather than all of them held in memory. #}
+properties as not materialized (
 
     select * from {{ ref('int_contact_properties') }}
 
@@ -61,39 +63,87 @@ prepared_rules as (
 
 ),
 
-candidates as (
+{#- Rules are matched against the distinct values of the properties they name, not against every
+    contact: a pattern that comes from a seed is compiled per row, and a property has far fewer
+    distinct values than contacts. #}
+property_values as (
+
+    select distinct
+        properties.object,
+        properties.property,
+        properties.value
+    from properties
+    inner join (select distinct object, property from prepared_rules) as ruled
+        on properties.object = ruled.object
+        and properties.property = ruled.property
+
+),
+
+{#- Materialized, so the optimizer cannot fold the match into the join back to the contacts'
+    values (it would test every contact's value again). #}
+matched_values as materialized (
+
+    select
+        prepared_rules.*,
+        property_values.value
+    from property_values
+    inner join prepared_rules
+        on property_values.object = prepared_rules.object
+        and property_values.property = prepared_rules.property
+    where
+        case prepared_rules.operator
+            when 'equals' then lower(trim(property_values.value)) = prepared_rules.match_value
+            when 'in' then {{ dbt.position(dbt.concat(["'|'", "lower(trim(property_values.value))", "'|'"]), 'prepared_rules.match_list') }} > 0
+            when 'contains' then {{ dbt.position('prepared_rules.match_value', 'lower(trim(property_values.value))') }} > 0
+            when 'pattern' then {{ regexp_matches_ci('property_values.value', 'prepared_rules.pattern') }}
+            when 'between' then
+                {{ safe_to_numeric('property_values.value') }} is not null
+                and (prepared_rules.min_value is null or {{ safe_to_numeric('property_values.value') }} >= prepared_rules.min_value)
+                and (prepared_rules.max_value is null or {{ safe_to_numeric('property_values.value') }} <= prepared_rules.max_value)
+            else false
+        end
+
+),
+
+{#- int_contact_properties holds the contacts of stg_crm__contacts only, so no join to them. #}
+value_matches as (
+
+    select
+        properties.contact_id,
+        matched_values.*
+    from properties
+    inner join matched_values
+        on properties.object = matched_values.object
+        and properties.property = matched_values.property
+        and properties.value = matched_values.value
+
+),
+
+{#- A contact matches an is_empty rule when it has no value for the property (empty values
+    have no row in int_contact_properties). #}
+empty_matches as (
 
     select
         contacts.contact_id,
         prepared_rules.*,
-        properties.value,
-        lower(trim(properties.value)) as match_property_value,
-        {{ safe_to_numeric('properties.value') }} as numeric_value
+        cast(null as {{ dbt.type_string() }}) as value
     from contacts
     cross join prepared_rules
     left join properties
         on contacts.contact_id = properties.contact_id
         and prepared_rules.object = properties.object
         and prepared_rules.property = properties.property
+    where
+        prepared_rules.operator = 'is_empty'
+        and properties.contact_id is null
 
 ),
 
 matched as (
 
-    select * from candidates
-    where
-        case operator
-            when 'equals' then match_property_value = match_value
-            when 'in' then {{ dbt.position(dbt.concat(["'|'", "match_property_value", "'|'"]), 'match_list') }} > 0
-            when 'contains' then {{ dbt.position('match_value', 'match_property_value') }} > 0
-            when 'pattern' then {{ regexp_matches_ci('value', 'pattern') }}
-            when 'between' then
-                numeric_value is not null
-                and (min_value is null or numeric_value >= min_value)
-                and (max_value is null or numeric_value <= max_value)
-            when 'is_empty' then value is null
-            else false
-        end
+    select * from value_matches
+    union all
+    select * from empty_matches
 
 ),
 

@@ -17,7 +17,8 @@ contacts as (
 
 ),
 
-components as (
+{#- Read three times below: scanning the table each time beats holding it in memory. #}
+components as not materialized (
 
     select * from {{ ref('int_lead_score_components') }}
 

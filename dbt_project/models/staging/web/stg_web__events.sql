@@ -4,12 +4,13 @@
     that repeat go through the window that picks the latest: ranking all events would sort every
     row's payload.
 
-    Incremental, since every scoring model reads it and a day adds about 1% of the events: a run
-    reads only the messageIds loaded since the last build (or dated after every event the table
-    holds: events an earlier score date left out), and picks each one's latest row again over all
-    its loads. When that could differ from a rebuild (the score date went back, or a load the
-    table holds was replaced or deleted) the pre-hook empties the table and the run rebuilds it;
-    `--full-refresh` rebuilds it too.
+    Incremental, since every scoring model reads it and a day adds about 1% of the events. A run
+    reads only the source rows loaded since the last one, and those of older loads dated after
+    every event the table holds (events an earlier score date left out); a messageId already in
+    the table keeps its row when that row was loaded later, as a rebuild would pick. When a run
+    could differ from a rebuild (the score date went back, or a load the table holds was
+    replaced or deleted), the pre-hook empties the table and the run rebuilds it
+    (macros/incremental_events.sql); `--full-refresh` rebuilds it too.
 -#}
 {{
     config(
@@ -21,6 +22,9 @@
     )
 }}
 
+{%- set state = web_events_state(source('web', 'events')) if is_incremental() else none -%}
+{%- set incremental = is_incremental() and not state.rebuild -%}
+
 {#- As of the score date: events after its end do not exist yet for this run. -#}
 {%- set in_scope -%}
     {{ has_text('message_id') }}
@@ -28,37 +32,25 @@
     and event_timestamp < {{ score_cutoff_sql() }}
 {%- endset -%}
 
-{#- The source rows this run reads. It is read where it is needed, not through a shared CTE: a CTE
+{#- The source rows this run reads. They are read where needed, not through a shared CTE: a CTE
     used three times is materialized, which would hold every event in memory. #}
 {%- set events -%}
     (
         select * from {{ source('web', 'events') }}
         where
             {{ in_scope }}
-            {%- if is_incremental() %}
-            and message_id in (select message_id from new_ids)
+            {%- if incremental %}
+            and (
+                _loaded_at is null
+                or _loaded_at > {{ state.loaded_after }}
+                or event_timestamp > {{ state.dated_after }}
+            )
             {%- endif %}
     )
 {%- endset -%}
 
 with
 
-{% if is_incremental() %}
-new_ids as (
-
-    select distinct message_id from {{ source('web', 'events') }}
-    where
-        {{ in_scope }}
-        and (
-            not exists (select 1 from {{ this }})
-            or _loaded_at is null
-            or _loaded_at > (select max(loaded_at) from {{ this }})
-            or event_timestamp > (select max(event_timestamp) from {{ this }})
-        )
-
-),
-
-{% endif %}
 repeated_ids as (
 
     select message_id as repeated_id from {{ events }} as events
@@ -117,10 +109,52 @@ renamed as (
 
 ),
 
+{% if incremental and state.late_rows %}
+{#- A row of an old load read again (a late event) loses to the table's row of its messageId
+    when that one was loaded later, in the order the deduplication above uses. #}
+existing_rows as (
+
+    select
+        existing.message_id,
+        existing.loaded_at,
+        existing.loaded_for_date
+    from {{ this }} as existing
+    inner join renamed
+        on existing.message_id = renamed.message_id
+    where renamed.loaded_at is null or renamed.loaded_at <= {{ state.loaded_after }}
+
+),
+
+final as (
+
+    select renamed.*
+    from renamed
+    left join existing_rows
+        on renamed.message_id = existing_rows.message_id
+    where
+        existing_rows.message_id is null
+        or not (
+            (
+                existing_rows.loaded_at is not null
+                and (renamed.loaded_at is null or existing_rows.loaded_at > renamed.loaded_at)
+            )
+            or (
+                existing_rows.loaded_at is not distinct from renamed.loaded_at
+                and existing_rows.loaded_for_date is not null
+                and (
+                    renamed.loaded_for_date is null
+                    or existing_rows.loaded_for_date > renamed.loaded_for_date
+                )
+            )
+        )
+
+)
+{% else %}
 final as (
 
     select * from renamed
 
 )
+{% endif %}
 
 select * from final

@@ -41,6 +41,7 @@ if str(ROOT) not in sys.path:
 
 from bench.refresh_steps import window  # noqa: E402
 from lead_scoring import paths  # noqa: E402
+from lead_scoring.crm.client import DEFAULT_REQUESTS_PER_10S  # noqa: E402
 
 STEPS = ("full_refresh", "incremental_day", "pandas", "single_sql", "crm_sync", "dag")
 CHILD_STEP = {"full_refresh": "full", "incremental_day": "incremental", "pandas": "pandas",
@@ -251,7 +252,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sync-max-size", type=int, default=None,
                         help="sync only up to this many contacts (default: every size)")
     parser.add_argument("--sync-limit", type=int, default=100, help="sandbox requests per 10 s")
-    parser.add_argument("--sync-budget", type=int, default=90, help="client requests per 10 s")
+    parser.add_argument("--sync-budget", type=int, default=DEFAULT_REQUESTS_PER_10S,
+                        help="client requests per 10 s (default: the client's, %(default)s)")
     args = parser.parse_args(argv)
     args.steps = [s.strip() for s in args.steps.split(",") if s.strip()]
     if unknown := set(args.steps) - set(STEPS):

@@ -28,6 +28,7 @@ if str(ROOT) not in sys.path:  # run as a script: make `bench` importable
     sys.path.insert(0, str(ROOT))
 
 from bench.dag_at_scale import PeakMemory  # noqa: E402
+from lead_scoring.crm.client import DEFAULT_REQUESTS_PER_10S  # noqa: E402
 
 SEEDS_DIR = ROOT / "dbt_project" / "seeds"
 SYNC_TOKEN = "bench-token"
@@ -165,7 +166,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--score-date", type=date.fromisoformat, required=True)
     parser.add_argument("--result", type=Path, required=True, help="write the figures here")
     parser.add_argument("--sync-limit", type=int, default=100, help="sandbox requests per 10 s")
-    parser.add_argument("--sync-budget", type=int, default=90, help="client requests per 10 s")
+    parser.add_argument("--sync-budget", type=int, default=DEFAULT_REQUESTS_PER_10S,
+                        help="client requests per 10 s (default: the client's, %(default)s)")
     parser.add_argument("--full-refresh", action="store_true", help="step `dbt`: dbt --full-refresh")
     args = parser.parse_args(argv)
     args.work = args.work.resolve()

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import duckdb
 
-from lead_scoring.crm.client import CrmClient
+from lead_scoring.crm.client import DEFAULT_REQUESTS_PER_10S, CrmClient
 from lead_scoring.crm.sandbox import start_sandbox
 from lead_scoring.sync import run_sync
 
@@ -114,11 +114,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--contacts", type=int, default=50_000)
     parser.add_argument("--limit", type=int, default=100, help="sandbox requests per 10 s")
     parser.add_argument("--budget", type=int, action="append",
-                        help="client request budget per 10 s (repeatable; default 90)")
+                        help="client request budget per 10 s (repeatable; default: the client's, "
+                             f"{DEFAULT_REQUESTS_PER_10S})")
     parser.add_argument("--out", type=Path, help="also write the results as JSON here")
     args = parser.parse_args(argv)
     results = []
-    for budget in args.budget or [90]:
+    for budget in args.budget or [DEFAULT_REQUESTS_PER_10S]:
         outcome = run_once(args.contacts, args.limit, budget)
         results.append(outcome)
         print(json.dumps(outcome), flush=True)

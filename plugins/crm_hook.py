@@ -10,7 +10,7 @@ Connection `crm_default` (override with `crm_conn_id`):
   `backoff_base`, `backoff_max`, `rate_limit_backoff`, `base_url`.
 
 For example `AIRFLOW_CONN_CRM_DEFAULT='{"conn_type": "http", "host": "https://api.hubapi.com",
-"password": "pat-...", "extra": {"requests_per_10s": 90}}'`.
+"password": "pat-...", "extra": {"requests_per_10s": 95}}'`.
 
     from crm_hook import CrmHook
     from lead_scoring.sync import run_sync

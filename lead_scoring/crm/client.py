@@ -36,6 +36,9 @@ from lead_scoring.crm.timeutil import to_ms
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 100
+# The default request budget per 10 s: 95% of a Free/Starter portal's limit (100), leaving a little
+# to the portal's other integrations; set `requests_per_10s` to about 180 on Pro/Enterprise (190).
+DEFAULT_REQUESTS_PER_10S = 95
 MAX_SEARCH_PAGE = 200
 SEARCH_CAP = 10_000
 
@@ -185,7 +188,7 @@ class CrmClient:
         token: str,
         *,
         connection_id: str | None = None,
-        requests_per_10s: int = 90,
+        requests_per_10s: int = DEFAULT_REQUESTS_PER_10S,
         window_s: float = 10.0,
         timeout: float = 30.0,
         max_attempts: int = 5,

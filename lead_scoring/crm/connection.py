@@ -109,7 +109,7 @@ def add_client_arguments(parser: argparse.ArgumentParser) -> None:
                         help="environment variable holding the token (default: %(default)s; "
                              "falls back to the password of AIRFLOW_CONN_CRM_DEFAULT)")
     parser.add_argument("--requests-per-10s", type=int, default=None,
-                        help="request budget per 10 s (default: 90, or the connection's extra)")
+                        help="request budget per 10 s (default: 95, or the connection's extra)")
 
 
 def client_from_env(conn_id: str = DEFAULT_CONN_ID, *, url: str | None = None,

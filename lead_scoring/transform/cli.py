@@ -1,4 +1,4 @@
-"""`lead-scoring transform`: build the dbt project (rules, models, tests) for one score date."""
+"""`lead-scoring transform`: build the dbt project (rules, models, data tests) for one score date."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--full-refresh", action="store_true", help="rebuild incremental models")
     parser.add_argument("--select", nargs="+", help="dbt selection (default: everything)")
     parser.add_argument("--target", help="dbt target: duckdb (default) or postgres")
+    parser.add_argument("--unit-tests", action="store_true",
+                        help="also run the dbt unit tests (left to CI by default)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -22,7 +24,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         dbt_build(
             args.score_date, full_refresh=args.full_refresh, select=args.select,
-            target=args.target,
+            target=args.target, unit_tests=args.unit_tests,
         )
     except DbtRunError as exc:
         print(exc)

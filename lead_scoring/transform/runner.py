@@ -43,15 +43,20 @@ def dbt_build(
     select: str | Sequence[str] | None = None,
     target: str | None = None,
     vars: Mapping[str, object] | None = None,  # noqa: A002 - dbt's own name for them
+    unit_tests: bool = False,
 ) -> None:
-    """`dbt build` (seeds, models, data tests, unit tests) scoring `score_date` ('YYYY-MM-DD').
+    """`dbt build` (seeds, models, data tests) scoring `score_date` ('YYYY-MM-DD').
 
     `select` narrows the build (dbt selection syntax); `vars` adds or overrides dbt vars
-    (e.g. {"fit_weight": 0.6}). Raises DbtRunError (a RuntimeError) naming every failed node.
+    (e.g. {"fit_weight": 0.6}). Unit tests run only with `unit_tests`: their inputs are fixed, so
+    the daily build would prove the same SQL again each day (dbt's advice: run them in CI, as
+    `make test` does). Raises DbtRunError (a RuntimeError) naming every failed node.
     """
     args: list[str] = []
     if full_refresh:
         args.append("--full-refresh")
+    if not unit_tests:
+        args += ["--exclude-resource-type", "unit_test"]
     args += _select_args(select)
     dbt_invoke("build", args, score_date=score_date, target=target, vars=vars)
 

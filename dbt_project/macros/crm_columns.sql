@@ -60,7 +60,8 @@
     Unpivot every column of a relation into (object_id, property, value) rows, values as text,
     empty values left out. The columns are read from `relation`; rows are selected from
     `from_name` (a CTE of it, say), or from the relation itself. `aliases` maps a column to the
-    property name rules use.
+    property name rules use; two columns that give one property name are a compile error, so the
+    rows are unique per (object_id, property) by construction.
 -#}
 {% macro unpivot_properties(relation, id_column, from_name=none, exclude=[], aliases={}) -%}
     {%- set excluded = (exclude | map('lower') | list) + [id_column | lower] -%}
@@ -74,8 +75,14 @@
         where 1 = 0
     {%- else -%}
         {%- set kept = [] -%}
+        {%- set properties = [] -%}
         {%- for name in columns if name not in excluded and not name.startswith('_') -%}
+            {%- set property = aliases.get(name, name) -%}
+            {%- if property in properties -%}
+                {{ exceptions.raise_compiler_error(relation ~ ": two columns give the property '" ~ property ~ "'") }}
+            {%- endif -%}
             {%- do kept.append(name) -%}
+            {%- do properties.append(property) -%}
         {%- endfor -%}
         {%- for name in kept %}
         select
@@ -86,5 +93,33 @@
         where {{ clean_string(adapter.quote(name)) }} is not null
         {% if not loop.last %}union all{% endif %}
         {%- endfor %}
+    {%- endif -%}
+{%- endmacro %}
+
+{#-
+    The (object, property) pairs the rules of `rules_relation` name, lower-case, read when the
+    model runs; none while dbt parses the project and in unit tests (where the rules are rows).
+-#}
+{% macro ruled_properties(rules_relation) -%}
+    {%- if not execute or model.resource_type != 'model' -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set query -%}
+        select distinct lower(trim(object)), lower(trim(property)) from {{ rules_relation }}
+        where object is not null and property is not null
+        order by 1, 2
+    {%- endset -%}
+    {{ return(run_query(query).rows | map('list') | list) }}
+{%- endmacro %}
+
+{#- A filter on int_contact_properties' object and property for the given pairs, as literals. -#}
+{% macro property_filter(pairs) -%}
+    {%- if pairs | length == 0 -%}
+        1 = 0
+    {%- else -%}
+        ({%- for object, property in pairs %}
+        {% if not loop.first %}or {% endif %}(object = '{{ object | replace("'", "''") }}' and property = '{{ property | replace("'", "''") }}')
+        {%- endfor %}
+        )
     {%- endif -%}
 {%- endmacro %}

@@ -4,7 +4,12 @@
     new custom column in the CRM export becomes a property rule-writers can use without SQL.
     Property names are the export's lower-case column names (createdate and lastmodifieddate
     included), plus email_domain and email_local_part on contacts. Empty values have no row.
+
+    A view: one branch per property, so a reader that filters on property names (int_fit_points
+    reads only those its rules name) reads only those branches. Unique per (contact, object,
+    property) by construction (unpivot_properties refuses two columns with one property name).
 -#}
+{{ config(materialized='view') }}
 {%- set contacts_relation = ref('stg_crm__contacts') -%}
 {%- set companies_relation = ref('stg_crm__companies') -%}
 {%- set metadata_columns = ['loaded_for_date', 'loaded_at', 'source_file'] -%}

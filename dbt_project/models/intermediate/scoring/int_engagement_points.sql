@@ -37,7 +37,6 @@ scored_events as not materialized (
 
     select
         contact_id,
-        message_id,
         event_type,
         event_name,
         page_path,
@@ -55,6 +54,7 @@ prepared_rules as (
 
     select
         engagement_rules.rule_id,
+        row_number() over (order by engagement_rules.rule_id) as rule_index,
         engagement_rules.rule_group,
         lower(trim(engagement_rules.event_type)) as event_type,
         lower(trim(engagement_rules.operator)) as operator,
@@ -72,14 +72,21 @@ prepared_rules as (
 
 ),
 
+{#- Rules are matched against the distinct event names and page paths, not every event: a
+    pattern that comes from a seed is compiled per row, and there are far fewer values. Each
+    value gets a number, so the rows per event below carry numbers, not text. #}
 event_values as (
 
-    -- Rules are matched against the distinct event names and page paths, not every event:
-    -- a pattern that comes from a seed is compiled per row, and there are far fewer values.
-    select distinct
+    select
         event_type,
-        case when event_type = 'track' then event_name else page_path end as matched_value
-    from scored_events
+        matched_value,
+        row_number() over (order by matched_value, event_type) as value_index
+    from (
+        select distinct
+            event_type,
+            case when event_type = 'track' then event_name else page_path end as matched_value
+        from scored_events
+    ) as distinct_values
 
 ),
 
@@ -88,7 +95,8 @@ matched_values as (
     select
         event_values.event_type,
         event_values.matched_value,
-        prepared_rules.rule_id
+        event_values.value_index,
+        prepared_rules.rule_index
     from event_values
     inner join prepared_rules
         on event_values.event_type = prepared_rules.event_type
@@ -106,11 +114,10 @@ event_occurrences as (
 
     select
         scored_events.contact_id,
-        matched_values.rule_id,
-        scored_events.message_id as occurrence_id,
+        matched_values.rule_index,
         scored_events.event_timestamp,
         scored_events.age_days,
-        matched_values.matched_value
+        matched_values.value_index
     from scored_events
     inner join matched_values
         on scored_events.event_type = matched_values.event_type
@@ -137,32 +144,25 @@ visit_occurrences as (
 
     select
         active_days.contact_id,
-        prepared_rules.rule_id,
-        cast(active_days.event_date as {{ dbt.type_string() }}) as occurrence_id,
+        prepared_rules.rule_index,
         active_days.event_timestamp,
         active_days.age_days,
-        cast(null as {{ dbt.type_string() }}) as matched_value
+        cast(null as {{ dbt.type_bigint() }}) as value_index
     from active_days
     cross join prepared_rules
     where prepared_rules.event_type = 'visit'
 
 ),
 
-occurrences as (
-
-    select * from event_occurrences
-    union all
-    select * from visit_occurrences
-
-),
-
-decayed_occurrences as (
+{#- Read twice below (the sums, then the last values): each read joins the rules again rather
+    than hold every occurrence in memory. #}
+occurrences as not materialized (
 
     select
         occurrences.contact_id,
-        occurrences.rule_id,
+        occurrences.rule_index,
         occurrences.event_timestamp,
-        occurrences.matched_value,
+        occurrences.value_index,
         {{ to_points(
             "prepared_rules.points * case
                 when prepared_rules.decay_percent > 0 and prepared_rules.decay_period_days > 0
@@ -172,47 +172,75 @@ decayed_occurrences as (
                     )
                 else 1
             end"
-        ) }} as decayed_points,
-        row_number() over (
-            partition by occurrences.contact_id, occurrences.rule_id
-            order by occurrences.event_timestamp desc, occurrences.occurrence_id desc
-        ) as recency_rank
-    from occurrences
+        ) }} as decayed_points
+    from (
+        select * from event_occurrences
+        union all
+        select * from visit_occurrences
+    ) as occurrences
     inner join prepared_rules
-        on occurrences.rule_id = prepared_rules.rule_id
+        on occurrences.rule_index = prepared_rules.rule_index
     where
         occurrences.age_days >= 0
         and occurrences.age_days < prepared_rules.window_days
 
 ),
 
-{#- Summed per contact and rule only; the rule's columns are joined afterwards, so the grouping
-    keys stay narrow. #}
+{#- Summed per contact and rule number; the rule's columns are joined afterwards, so the
+    grouping keys stay narrow. #}
 rule_sums as (
 
     select
         contact_id,
-        rule_id,
+        rule_index,
         count(*) as occurrences,
-        max(case when recency_rank = 1 then matched_value end) as last_matched_value,
         max(event_timestamp) as last_event_at,
         sum(decayed_points) as decayed_points
-    from decayed_occurrences
-    group by contact_id, rule_id
+    from occurrences
+    group by contact_id, rule_index
+
+),
+
+{#- The value of the latest occurrence, for the evidence (between occurrences at the same time,
+    the value that sorts last). Only the occurrences at the latest time are looked at: a window
+    sorting every occurrence was most of this model's time. #}
+last_values as (
+
+    select
+        occurrences.contact_id,
+        occurrences.rule_index,
+        max(occurrences.value_index) as value_index
+    from occurrences
+    inner join rule_sums
+        on occurrences.contact_id = rule_sums.contact_id
+        and occurrences.rule_index = rule_sums.rule_index
+        and occurrences.event_timestamp = rule_sums.last_event_at
+    where occurrences.value_index is not null
+    group by occurrences.contact_id, occurrences.rule_index
 
 ),
 
 rule_totals as (
 
     select
-        rule_sums.*,
+        rule_sums.contact_id,
+        rule_sums.occurrences,
+        rule_sums.last_event_at,
+        rule_sums.decayed_points,
+        event_values.matched_value as last_matched_value,
+        prepared_rules.rule_id,
         prepared_rules.rule_group,
         prepared_rules.event_type,
         prepared_rules.max_points,
         prepared_rules.reason
     from rule_sums
     inner join prepared_rules
-        on rule_sums.rule_id = prepared_rules.rule_id
+        on rule_sums.rule_index = prepared_rules.rule_index
+    left join last_values
+        on rule_sums.contact_id = last_values.contact_id
+        and rule_sums.rule_index = last_values.rule_index
+    left join event_values
+        on last_values.value_index = event_values.value_index
 
 ),
 

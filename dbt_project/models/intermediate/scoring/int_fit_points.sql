@@ -110,12 +110,42 @@ matched_values as materialized (
 
 ),
 
-{#- int_contact_properties holds the contacts of stg_crm__contacts only, so no join to them. #}
+{#- What a matched value or an is_empty rule gives a contact, computed once per value, not per
+    contact: the points, the reason and the evidence text. #}
+match_outcomes as (
+
+    select
+        {{ dbt.concat(["rule_id", "'='", "value"]) }} as match_key,
+        rule_id,
+        rule_group,
+        points,
+        disqualify,
+        reason,
+        {{ dbt.concat(["case when object = 'company' then 'company.' else '' end", "property", "' = '", "trim(value)"]) }} as evidence
+    from matched_values
+
+    union all
+
+    select
+        rule_id as match_key,
+        rule_id,
+        rule_group,
+        points,
+        disqualify,
+        reason,
+        {{ dbt.concat(["case when object = 'company' then 'company.' else '' end", "property", "' is empty'"]) }} as evidence
+    from prepared_rules
+    where operator = 'is_empty'
+
+),
+
+{#- Which outcome each contact gets, as narrow rows. int_contact_properties holds the contacts
+    of stg_crm__contacts only, so no join to them. #}
 value_matches as (
 
     select
         properties.contact_id,
-        matched_values.*
+        {{ dbt.concat(["matched_values.rule_id", "'='", "matched_values.value"]) }} as match_key
     from properties
     inner join matched_values
         on properties.object = matched_values.object
@@ -130,8 +160,7 @@ empty_matches as (
 
     select
         contacts.contact_id,
-        prepared_rules.*,
-        cast(null as {{ dbt.type_string() }}) as value
+        prepared_rules.rule_id as match_key
     from contacts
     cross join prepared_rules
     left join properties
@@ -144,32 +173,28 @@ empty_matches as (
 
 ),
 
-matched as (
-
-    select * from value_matches
-    union all
-    select * from empty_matches
-
-),
-
-rule_points as (
+{#- Read twice (the rows, then the group caps): not materialized, each read joins the narrow
+    matches to the outcomes again rather than hold every wide row in memory. #}
+rule_points as not materialized (
 
     select
-        contact_id,
-        rule_id,
-        rule_group,
+        matches.contact_id,
+        match_outcomes.rule_id,
+        match_outcomes.rule_group,
         cast('fit' as {{ dbt.type_string() }}) as category,
-        {{ to_points('points') }} as points,
+        {{ to_points('match_outcomes.points') }} as points,
         cast(1 as {{ dbt.type_int() }}) as occurrences,
-        disqualify as disqualifies,
+        match_outcomes.disqualify as disqualifies,
         false as is_cap_adjustment,
-        reason,
-        case
-            when operator = 'is_empty'
-                then {{ dbt.concat(["case when object = 'company' then 'company.' else '' end", "property", "' is empty'"]) }}
-            else {{ dbt.concat(["case when object = 'company' then 'company.' else '' end", "property", "' = '", "trim(value)"]) }}
-        end as evidence
-    from matched
+        match_outcomes.reason,
+        match_outcomes.evidence
+    from (
+        select * from value_matches
+        union all
+        select * from empty_matches
+    ) as matches
+    inner join match_outcomes
+        on matches.match_key = match_outcomes.match_key
 
 ),
 

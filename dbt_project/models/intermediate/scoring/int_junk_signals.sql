@@ -94,18 +94,35 @@ normalized_contacts as (
 
 ),
 
+{#- Both orders of the name as rows, so the lookup is an equality join (an `in` over two
+    expressions was a nested loop over every contact and name). #}
+name_orders as (
+
+    select
+        contact_id,
+        display_name,
+        {{ dbt.concat(['first_normalized', 'last_normalized']) }} as normalized_name
+    from normalized_contacts
+
+    union all
+
+    select
+        contact_id,
+        display_name,
+        {{ dbt.concat(['last_normalized', 'first_normalized']) }} as normalized_name
+    from normalized_contacts
+
+),
+
 fictional_name_hits as (
 
     select
-        normalized_contacts.contact_id,
+        name_orders.contact_id,
         'fictional_name' as reason_code,
-        {{ dbt.concat(["'name = '", "normalized_contacts.display_name"]) }} as evidence
-    from normalized_contacts
+        {{ dbt.concat(["'name = '", "name_orders.display_name"]) }} as evidence
+    from name_orders
     inner join fictional_names
-        on fictional_names.normalized_name in (
-            {{ dbt.concat(['normalized_contacts.first_normalized', 'normalized_contacts.last_normalized']) }},
-            {{ dbt.concat(['normalized_contacts.last_normalized', 'normalized_contacts.first_normalized']) }}
-        )
+        on name_orders.normalized_name = fictional_names.normalized_name
     where fictional_names.normalized_name <> ''
 
 ),

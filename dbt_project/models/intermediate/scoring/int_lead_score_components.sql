@@ -2,7 +2,11 @@
     The score ledger: every rule that fired for a contact (fit, engagement, junk) and every group
     cap adjustment. Per contact, the fit + junk rows add up to the unclamped fit points and the
     engagement rows to the unclamped engagement points.
+
+    A view, as is fct_lead_score_components over it (with the tests): the ledger has about 8
+    rows a contact, and the points tables it unions are tables already.
 -#}
+{{ config(materialized='view') }}
 
 with
 

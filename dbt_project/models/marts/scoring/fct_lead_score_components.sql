@@ -1,4 +1,10 @@
-{#- Why each contact has its score: one row per contact and rule that fired, plus group caps. -#}
+{#-
+    Why each contact has its score: one row per contact and rule that fired, plus group caps.
+
+    A view over the score ledger (int_lead_score_components, itself a view of the three points
+    tables): the ledger has about 8 rows a contact, and a table rewrote all of them every run.
+-#}
+{{ config(materialized='view') }}
 
 with
 

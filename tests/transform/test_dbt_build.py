@@ -192,3 +192,23 @@ def test_model_version_follows_the_rules(built, env):
     dbt_build(DAY_2, select="int_scoring_model_version", vars={"fit_weight": 0.6})
     (after,) = _fetch(built[0], "select model_version from intermediate.int_scoring_model_version")
     assert after != before
+
+
+def test_key_tests_catch_a_duplicate(built, env, tmp_path, monkeypatch):
+    # unique and unique_combination_of_columns run a hash-first query on DuckDB
+    # (macros/tests/): a planted duplicate key must still fail them, on a copy of the warehouse
+    copy = tmp_path / "warehouse.duckdb"
+    copy.write_bytes(built[0].read_bytes())
+    con = duckdb.connect(str(copy))
+    con.execute("insert into staging.stg_web__events select * from staging.stg_web__events limit 1")
+    con.execute("insert into intermediate.int_fit_points select * from intermediate.int_fit_points limit 1")
+    con.close()
+    monkeypatch.setenv("LEAD_SCORING_WAREHOUSE", str(copy))
+    with pytest.raises(DbtRunError) as info:
+        dbt_invoke("test", ["--select", "stg_web__events", "int_fit_points",
+                            "--exclude-resource-type", "unit_test"], score_date=DAY_2)
+    failed = {uid.split(".")[2] for uid, _, _ in info.value.failures}
+    assert failed == {
+        "unique_stg_web__events_message_id",
+        "unique_combination_of_columns_int_fit_points_contact_id__rule_id",
+    }

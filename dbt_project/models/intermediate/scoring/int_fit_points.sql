@@ -111,12 +111,13 @@ matched_values as materialized (
 ),
 
 {#- What a matched value or an is_empty rule gives a contact, computed once per value, not per
-    contact: the points, the reason and the evidence text. #}
+    contact: the points, the reason and the evidence text. An is_empty rule's value is '' (an
+    empty value has no row in int_contact_properties, so no value match is ''). #}
 match_outcomes as (
 
     select
-        {{ dbt.concat(["rule_id", "'='", "value"]) }} as match_key,
         rule_id,
+        value as matched_value,
         rule_group,
         points,
         disqualify,
@@ -127,8 +128,8 @@ match_outcomes as (
     union all
 
     select
-        rule_id as match_key,
         rule_id,
+        '' as matched_value,
         rule_group,
         points,
         disqualify,
@@ -145,7 +146,8 @@ value_matches as (
 
     select
         properties.contact_id,
-        {{ dbt.concat(["matched_values.rule_id", "'='", "matched_values.value"]) }} as match_key
+        matched_values.rule_id,
+        matched_values.value as matched_value
     from properties
     inner join matched_values
         on properties.object = matched_values.object
@@ -160,7 +162,8 @@ empty_matches as (
 
     select
         contacts.contact_id,
-        prepared_rules.rule_id as match_key
+        prepared_rules.rule_id,
+        '' as matched_value
     from contacts
     cross join prepared_rules
     left join properties
@@ -194,7 +197,8 @@ rule_points as not materialized (
         select * from empty_matches
     ) as matches
     inner join match_outcomes
-        on matches.match_key = match_outcomes.match_key
+        on matches.rule_id = match_outcomes.rule_id
+        and matches.matched_value = match_outcomes.matched_value
 
 ),
 

@@ -110,7 +110,9 @@ matched_values as (
 
 ),
 
-event_occurrences as (
+{#- Read twice (the sums, then the last values): not materialized, each read joins again rather
+    than hold every matched event in memory. #}
+event_occurrences as not materialized (
 
     select
         scored_events.contact_id,
@@ -154,9 +156,7 @@ visit_occurrences as (
 
 ),
 
-{#- Read twice below (the sums, then the last values): each read joins the rules again rather
-    than hold every occurrence in memory. #}
-occurrences as not materialized (
+occurrences as (
 
     select
         occurrences.contact_id,
@@ -203,20 +203,20 @@ rule_sums as (
 
 {#- The value of the latest occurrence, for the evidence (between occurrences at the same time,
     the value that sorts last). Only the occurrences at the latest time are looked at: a window
-    sorting every occurrence was most of this model's time. #}
+    sorting every occurrence was most of this model's time. Matched events only: an active day
+    has no value, and any occurrence at the latest time is inside the window as that one is. #}
 last_values as (
 
     select
-        occurrences.contact_id,
-        occurrences.rule_index,
-        max(occurrences.value_index) as value_index
-    from occurrences
+        event_occurrences.contact_id,
+        event_occurrences.rule_index,
+        max(event_occurrences.value_index) as value_index
+    from event_occurrences
     inner join rule_sums
-        on occurrences.contact_id = rule_sums.contact_id
-        and occurrences.rule_index = rule_sums.rule_index
-        and occurrences.event_timestamp = rule_sums.last_event_at
-    where occurrences.value_index is not null
-    group by occurrences.contact_id, occurrences.rule_index
+        on event_occurrences.contact_id = rule_sums.contact_id
+        and event_occurrences.rule_index = rule_sums.rule_index
+        and event_occurrences.event_timestamp = rule_sums.last_event_at
+    group by event_occurrences.contact_id, event_occurrences.rule_index
 
 ),
 

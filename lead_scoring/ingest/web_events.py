@@ -105,7 +105,24 @@ def stage_event_file(con: duckdb.DuckDBPyConnection, path: Path) -> None:
         """,
         [str(path), str(path)],
     )
-    # Lines the reader itself could not take (bad encoding, the separator inside, too long).
+    # Lines the reader itself could not take (bad encoding, the separator inside, too long) are
+    # not among its rows, so the rows after one were numbered too low: the n-th row is the n-th
+    # line that is not refused, and a refused line at `line` (the j-th refused) moves every row
+    # from number line - j + 1 on down by one.
+    if con.execute("select count(*) from reject_errors").fetchone()[0]:
+        con.execute(
+            """
+            update _event_lines set line_no = line_no + (
+                select count(*) from (
+                    select line - row_number() over (order by line) + 1 as first_row_moved
+                    from (select distinct line from reject_errors) as refused_lines
+                ) as refused
+                where refused.first_row_moved <= _event_lines.line_no
+            )
+            where source_file = ?
+            """,
+            [str(path)],
+        )
     con.execute(
         """
         insert into _event_lines (source_file, line_no, line, error_field, error)

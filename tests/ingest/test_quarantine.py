@@ -67,6 +67,18 @@ def test_invalid_utf8_and_blank_lines(landing):
     assert (line, field) == (2, "(line)")
 
 
+def test_lines_after_one_the_reader_refuses_keep_their_numbers(landing):
+    # the reader leaves out lines it cannot split (here, the separator inside): the lines after
+    # them are still named by their own line number, in the quarantine and in raw.web_events
+    path = landing.events([event("a"), b"bad\x1fline", event("b"), "{not json", b"\xff\xfe", event("c")],
+                          name="part-1.jsonl")
+    landing.load(max_bad_share=1.0)
+    assert [(q[2], q[4][:17]) for q in quarantine(landing)] == [
+        (2, "TOO MANY COLUMNS:"), (4, "malformed JSON"), (5, "INVALID ENCODING:")]
+    assert landing.rows("select message_id, _source_file, _source_line from raw.web_events "
+                        "order by 1") == [("a", str(path), 1), ("b", str(path), 3), ("c", str(path), 6)]
+
+
 def test_repeated_message_id_is_loaded_once_within_a_day_and_across_days(landing):
     from datetime import date
 

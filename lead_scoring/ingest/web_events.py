@@ -65,10 +65,43 @@ def stage_event_file(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     Each line is parsed once (json_transform) after one validity check: a valid JSON text is an
     object exactly when its first character after JSON whitespace is '{'. Blank lines are found
     with ltrim: DuckDB's trim and rtrim decode the whole line, which was most of the load. Only
-    quarantined lines keep their text (the quarantine's raw_record). The file is read and parsed
-    in one statement: a table of every line's text in between cost a fifth of the step.
+    quarantined lines keep their text (the quarantine's raw_record).
     """
     con.execute("drop table if exists reject_errors; drop table if exists reject_scans")
+    con.execute(
+        f"""
+        create or replace temp table _raw_lines as
+        select row_number() over () as line_no, line
+        from read_csv(?, auto_detect = false, header = false, columns = {{'line': 'VARCHAR'}},
+                      delim = e'\\x1f', quote = '', escape = '', store_rejects = true,
+                      hive_partitioning = false,
+                      max_line_size = {MAX_LINE_BYTES})
+        """,
+        [str(path)],
+    )
+    # Lines the reader itself could not take (bad encoding, the separator inside, too long) are
+    # not among its rows, so the rows after one were numbered too low: the n-th row is the n-th
+    # line that is not refused, and a refused line at `line` (the j-th refused) moves every row
+    # from number line - j + 1 on down by one.
+    if con.execute("select count(*) from reject_errors").fetchone()[0]:
+        con.execute(
+            """
+            update _raw_lines set line_no = line_no + (
+                select count(*) from (
+                    select line - row_number() over (order by line) + 1 as first_row_moved
+                    from (select distinct line from reject_errors) as refused_lines
+                ) as refused
+                where refused.first_row_moved <= _raw_lines.line_no
+            )
+            """
+        )
+    con.execute(
+        """
+        insert into _event_lines (source_file, line_no, line, error_field, error)
+        select ?, line, csv_line, '(line)', error_type || ': ' || error_message from reject_errors
+        """,
+        [str(path)],
+    )
     problem = " ".join(f"when {cond} then ['{field}', '{msg}']" for field, cond, msg in LINE_CHECKS)
     con.execute(
         f"""
@@ -88,45 +121,13 @@ def stage_event_file(con: duckdb.DuckDBPyConnection, path: Path) -> None:
                                is_json and ltrim(line, e' \\t\\r\\n') like '{{%' as is_object
                         from (
                             select line_no, line, json_valid(line) as is_json
-                            from (
-                                select row_number() over () as line_no, line
-                                from read_csv(?, auto_detect = false, header = false,
-                                              columns = {{'line': 'VARCHAR'}}, delim = e'\\x1f',
-                                              quote = '', escape = '', store_rejects = true,
-                                              hive_partitioning = false,
-                                              max_line_size = {MAX_LINE_BYTES})
-                            )
+                            from _raw_lines
                             where ltrim(line) <> ''
                         )
                     )
                 )
             )
         )
-        """,
-        [str(path), str(path)],
-    )
-    # Lines the reader itself could not take (bad encoding, the separator inside, too long) are
-    # not among its rows, so the rows after one were numbered too low: the n-th row is the n-th
-    # line that is not refused, and a refused line at `line` (the j-th refused) moves every row
-    # from number line - j + 1 on down by one.
-    if con.execute("select count(*) from reject_errors").fetchone()[0]:
-        con.execute(
-            """
-            update _event_lines set line_no = line_no + (
-                select count(*) from (
-                    select line - row_number() over (order by line) + 1 as first_row_moved
-                    from (select distinct line from reject_errors) as refused_lines
-                ) as refused
-                where refused.first_row_moved <= _event_lines.line_no
-            )
-            where source_file = ?
-            """,
-            [str(path)],
-        )
-    con.execute(
-        """
-        insert into _event_lines (source_file, line_no, line, error_field, error)
-        select ?, line, csv_line, '(line)', error_type || ': ' || error_message from reject_errors
         """,
         [str(path)],
     )
@@ -245,5 +246,5 @@ def stage_web_events_day(
             ctx.params,
         ),
     ]
-    staged[-1].temp_tables = ["_event_lines", "_event_new"]
+    staged[-1].temp_tables = ["_event_lines", "_event_new", "_raw_lines"]
     return staged

@@ -15,7 +15,7 @@ import json
 import os
 from urllib.parse import unquote, urlsplit
 
-from lead_scoring.crm.client import CrmClient
+from lead_scoring.crm.client import DEFAULT_REQUESTS_PER_10S, CrmClient
 
 DEFAULT_CONN_ID = "crm_default"
 URL_ENV = "LEAD_SCORING_CRM_URL"
@@ -109,7 +109,8 @@ def add_client_arguments(parser: argparse.ArgumentParser) -> None:
                         help="environment variable holding the token (default: %(default)s; "
                              "falls back to the password of AIRFLOW_CONN_CRM_DEFAULT)")
     parser.add_argument("--requests-per-10s", type=int, default=None,
-                        help="request budget per 10 s (default: 95, or the connection's extra)")
+                        help=f"request budget per 10 s (default: {DEFAULT_REQUESTS_PER_10S}, "
+                             "or the connection's extra)")
 
 
 def client_from_env(conn_id: str = DEFAULT_CONN_ID, *, url: str | None = None,

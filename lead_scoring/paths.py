@@ -32,6 +32,16 @@ def warehouse_path() -> Path:
 
 
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+
+
+def seeds_dir() -> Path:
+    """The scoring rules dbt reads (seed files): `dbt_project/seeds`, or another folder of rules.
+
+    dbt_project.yml reads the same variable, so tests and calibration experiments can build with
+    rules of their own without touching the shipped example.
+    """
+    return _env_path("LEAD_SCORING_SEEDS_DIR", DBT_PROJECT_DIR / "seeds")
+
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 DAGS_DIR = PROJECT_ROOT / "dags"
 PLUGINS_DIR = PROJECT_ROOT / "plugins"

@@ -1,6 +1,7 @@
 {#-
     How well each rule predicts conversion: per rule (fit, engagement and junk), the contacts it
-    fired for, the closed-won rate of those contacts against the rest, and the lift
+    fired for, the conversion rate of those contacts against the rest (conversion as defined in
+    seed conversion_outcomes, fct_lead_outcomes: by default a closed-won deal), and the lift
     (rate when fired / rate when not fired). A lift well above 1 marks a rule worth its points;
     near 1, a rule that tells nothing; below 1, one that points the wrong way. Association on the
     current population, not causation: read it with contacts_fired in mind.
@@ -27,9 +28,9 @@ components as (
 
 ),
 
-deals as (
+outcomes as (
 
-    select * from {{ ref('stg_crm__deals') }}
+    select * from {{ ref('fct_lead_outcomes') }}
 
 ),
 
@@ -82,25 +83,14 @@ rules as (
 
 ),
 
-won_contacts as (
-
-    select distinct contact_id
-    from deals
-    where
-        is_closed_won
-        and contact_id is not null
-        and (closed_at is null or closed_at < {{ score_cutoff_sql() }})
-
-),
-
 population as (
 
     select
         lead_scores.contact_id,
-        case when won_contacts.contact_id is not null then 1 else 0 end as is_won
+        case when outcomes.is_converted then 1 else 0 end as is_won
     from lead_scores
-    left join won_contacts
-        on lead_scores.contact_id = won_contacts.contact_id
+    left join outcomes
+        on lead_scores.contact_id = outcomes.contact_id
 
 ),
 

@@ -8,6 +8,7 @@ day the files ingestion itself would pick (same globs, same order).
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -25,7 +26,7 @@ SCORING_VARS = ("fit_weight", "default_window_days", "junk_consonant_run_length"
 
 __all__ = [
     "CRM_ENTITIES", "DEDUP_WINDOW_DAYS", "DEFAULT_SEEDS_DIR", "SEGMENT_TYPES", "LandedDay",
-    "landed_days", "lead_score_weights", "scoring_vars",
+    "landed_days", "scoring_vars",
 ]
 
 
@@ -63,24 +64,26 @@ def landed_days(landing_dir: Path, score_date: dt.date) -> list[LandedDay]:
     return days
 
 
-def scoring_vars(overrides: dict | None = None) -> dict[str, float | int]:
-    """The dbt vars scoring reads (fit_weight, default_window_days, junk_consonant_run_length):
-    dbt_project.yml's values, with `overrides` on top as `dbt_build(vars=...)` would put them."""
+def scoring_vars(overrides: dict | None = None, seeds_dir: Path = DEFAULT_SEEDS_DIR) -> dict:
+    """What combines the points into scores: the dbt vars (default_window_days,
+    junk_consonant_run_length; dbt_project.yml's values with `overrides` on top, as
+    `dbt_build(vars=...)` would put them), and the weights and base points of seed
+    scoring_categories, the weights overridden by var fit_weight when it is set."""
     project = yaml.safe_load(DBT_PROJECT_FILE.read_text(encoding="utf-8"))
     values = {name: project["vars"][name] for name in SCORING_VARS} | dict(overrides or {})
-    fit_weight = float(values["fit_weight"])
-    if not 0 <= fit_weight <= 1:
-        raise ValueError(f"fit_weight must be between 0 and 1, got {fit_weight}")
+    categories = {row["category"].strip().lower(): row
+                  for row in csv.DictReader((Path(seeds_dir) / "scoring_categories.csv").open())}
+    weights = (Decimal(categories["fit"]["weight"]), Decimal(categories["engagement"]["weight"]))
+    if values["fit_weight"] is not None:
+        fit_weight = float(values["fit_weight"])
+        if not 0 <= fit_weight <= 1:
+            raise ValueError(f"fit_weight must be between 0 and 1, got {fit_weight}")
+        weights = (Decimal(str(fit_weight)), Decimal(str(1 - fit_weight)))
     return {
-        "fit_weight": fit_weight,
+        "fit_weight": weights[0].quantize(Decimal("0.000001"), ROUND_HALF_UP),
+        "engagement_weight": weights[1].quantize(Decimal("0.000001"), ROUND_HALF_UP),
+        "fit_base_points": int(categories["fit"]["base_points"]),
+        "engagement_base_points": int(categories["engagement"]["base_points"]),
         "default_window_days": int(values["default_window_days"]),
         "junk_consonant_run_length": int(values["junk_consonant_run_length"]),
     }
-
-
-def lead_score_weights(fit_weight: float) -> tuple[Decimal, Decimal]:
-    """The two weights of lead_score as the model has them: Jinja renders `fit_weight` and
-    `1 - fit_weight` as Python floats into `cast(... as numeric(28, 6))`, which rounds half away
-    from zero."""
-    return tuple(Decimal(str(w)).quantize(Decimal("0.000001"), ROUND_HALF_UP)
-                 for w in (fit_weight, 1 - fit_weight))

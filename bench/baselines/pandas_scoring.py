@@ -31,7 +31,6 @@ from bench.baselines.inputs import (
     DEFAULT_SEEDS_DIR,
     SEGMENT_TYPES,
     landed_days,
-    lead_score_weights,
     scoring_vars,
 )
 
@@ -65,7 +64,7 @@ def score(
 ) -> pd.DataFrame:
     """Scores of every contact as of `score_date`: contact_id, fit_score, engagement_score,
     lead_score, grade, tier; one row per contact, like marts.fct_lead_scores."""
-    settings = scoring_vars(vars)
+    settings = scoring_vars(vars, seeds_dir)
     rules = Rules.read(Path(seeds_dir), settings["default_window_days"])
     days = landed_days(Path(landing_dir), score_date)
     contacts, contact_properties = _contacts(_latest_crm_versions(days, "contacts"))
@@ -77,7 +76,7 @@ def score(
                         settings["junk_consonant_run_length"])
     events = _attributed_events(_staged_events(days, score_date), contacts)
     engagement = _engagement_points(events, rules, score_date)
-    return _scores(contacts, fit, junk, engagement, rules, settings["fit_weight"])
+    return _scores(contacts, fit, junk, engagement, rules, settings)
 
 
 # -- rules --------------------------------------------------------------------------------------
@@ -729,15 +728,18 @@ def _band(scores: pd.Series, thresholds: pd.DataFrame, dimension: str) -> pd.Ser
     return label
 
 
-def _scores(contacts, fit, junk, engagement, rules: Rules, fit_weight: float) -> pd.DataFrame:
+def _scores(contacts, fit, junk, engagement, rules: Rules, settings: dict) -> pd.DataFrame:
     ids = contacts["contact_id"]
     fit_points = _capped_by_group(fit, rules.groups).add(
         junk.groupby("contact_id")["points"].sum(), fill_value=0)
-    fit_hundredths = fit_points.reindex(ids, fill_value=0).to_numpy(dtype="int64").clip(0, 10_000)
-    engagement_hundredths = engagement.reindex(ids, fill_value=0).to_numpy(dtype="int64").clip(0, 10_000)
+    fit_hundredths = (fit_points.reindex(ids, fill_value=0).to_numpy(dtype="int64")
+                      + 100 * settings["fit_base_points"]).clip(0, 10_000)
+    engagement_hundredths = (engagement.reindex(ids, fill_value=0).to_numpy(dtype="int64")
+                             + 100 * settings["engagement_base_points"]).clip(0, 10_000)
     fit_score = (fit_hundredths + 50) // 100  # round(clamp(points, 0, 100)), half away from zero
     engagement_score = (engagement_hundredths + 50) // 100
-    fit_micros, engagement_micros = (int(w * 1_000_000) for w in lead_score_weights(fit_weight))
+    fit_micros, engagement_micros = (int(settings[w] * 1_000_000)
+                                     for w in ("fit_weight", "engagement_weight"))
     lead_score = (fit_micros * fit_score + engagement_micros * engagement_score + 500_000) // 1_000_000
     disqualified = pd.concat([fit.loc[fit["disqualifies"], "contact_id"],
                               junk.loc[junk["disqualifies"], "contact_id"]])

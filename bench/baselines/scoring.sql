@@ -5,7 +5,8 @@
 -- ingestion step or dbt model it mirrors. bench/baselines/single_sql.py binds the parameters:
 --   $contacts_files, $companies_files, $event_files   what ingestion loads, days up to the score date
 --   $scoring_fit_rules ... $junk_keyboard_patterns    the path of each seed
---   $score_date, $fit_weight, $engagement_weight, $default_window_days, $consonant_run,
+--   $score_date, $fit_weight, $engagement_weight, $fit_base_points, $engagement_base_points,
+--   $default_window_days, $consonant_run,
 --   $dedup_window_days, $segment_types                the dbt vars and ingestion's constants
 
 with
@@ -870,9 +871,10 @@ scores as (
 
     select
         contacts.contact_id,
-        cast(round(greatest(least(coalesce(point_totals.fit_points, 0), 100), 0), 0) as integer) as fit_score,
-        cast(round(greatest(least(coalesce(point_totals.engagement_points, 0), 100), 0), 0) as integer)
-            as engagement_score,
+        cast(round(greatest(least($fit_base_points + coalesce(point_totals.fit_points, 0), 100), 0), 0)
+            as integer) as fit_score,
+        cast(round(greatest(least($engagement_base_points + coalesce(point_totals.engagement_points, 0), 100), 0), 0)
+            as integer) as engagement_score,
         disqualified.contact_id is not null as is_disqualified,
     from contacts
     left join point_totals

@@ -19,7 +19,6 @@ from bench.baselines.inputs import (
     DEFAULT_SEEDS_DIR,
     SEGMENT_TYPES,
     landed_days,
-    lead_score_weights,
     scoring_vars,
 )
 
@@ -38,7 +37,7 @@ def parameters(
     vars: dict | None = None,  # noqa: A002 - dbt's name for them
 ) -> dict[str, object]:
     """The values of scoring.sql's $parameters."""
-    settings = scoring_vars(vars)
+    settings = scoring_vars(vars, seeds_dir)
     days = landed_days(Path(landing_dir), score_date)
     files = {f"{entity}_files": [str(p) for d in days for p in d.crm_files[entity]]
              for entity in CRM_ENTITIES}
@@ -46,13 +45,14 @@ def parameters(
     empty = [name for name, paths in files.items() if not paths]
     if empty:  # read_csv of an empty list fails with a less helpful message
         raise ValueError(f"nothing landed by {score_date} under {landing_dir} for: {', '.join(empty)}")
-    fit_weight, engagement_weight = lead_score_weights(settings["fit_weight"])
     return {
         **files,
         **{seed: str(Path(seeds_dir) / f"{seed}.csv") for seed in SEEDS},
         "score_date": score_date,
-        "fit_weight": str(fit_weight),
-        "engagement_weight": str(engagement_weight),
+        "fit_weight": str(settings["fit_weight"]),
+        "engagement_weight": str(settings["engagement_weight"]),
+        "fit_base_points": settings["fit_base_points"],
+        "engagement_base_points": settings["engagement_base_points"],
         "default_window_days": settings["default_window_days"],
         "consonant_run": f"[bcdfghjklmnpqrstvwxz]{{{settings['junk_consonant_run_length']},}}",
         "dedup_window_days": DEDUP_WINDOW_DAYS,

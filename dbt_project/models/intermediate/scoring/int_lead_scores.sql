@@ -1,13 +1,11 @@
 {#-
     Scores of every contact as of var score_date, with the working columns the marts leave out
     (unclamped point sums, fit letter, engagement number, flags).
-    fit_score = clamp(fit + junk points, 0, 100); engagement_score = clamp(engagement points, 0, 100);
-    lead_score = round(fit_weight * fit_score + (1 - fit_weight) * engagement_score).
+    fit_points = fit base points + fit and junk rule points; engagement_points = engagement base
+    points + engagement rule points (bases and weights: seed scoring_categories, through
+    int_scoring_model_version); each score is its points clamped to 0-100;
+    lead_score = round(fit_weight * fit_score + engagement_weight * engagement_score).
 -#}
-{%- set fit_weight = var('fit_weight') | float -%}
-{%- if fit_weight < 0 or fit_weight > 1 -%}
-    {{ exceptions.raise_compiler_error("var fit_weight must be between 0 and 1, got " ~ fit_weight) }}
-{%- endif -%}
 
 with
 
@@ -115,14 +113,15 @@ scores as (
     select
         contacts.contact_id,
         contacts.email,
-        coalesce(component_totals.fit_points, 0) as fit_points,
-        coalesce(component_totals.engagement_points, 0) as engagement_points,
-        cast(round({{ clamp('coalesce(component_totals.fit_points, 0)', '0', '100') }}, 0) as {{ dbt.type_int() }}) as fit_score,
-        cast(round({{ clamp('coalesce(component_totals.engagement_points, 0)', '0', '100') }}, 0) as {{ dbt.type_int() }}) as engagement_score,
+        model_version.fit_base_points + coalesce(component_totals.fit_points, 0) as fit_points,
+        model_version.engagement_base_points + coalesce(component_totals.engagement_points, 0) as engagement_points,
+        cast(round({{ clamp('model_version.fit_base_points + coalesce(component_totals.fit_points, 0)', '0', '100') }}, 0) as {{ dbt.type_int() }}) as fit_score,
+        cast(round({{ clamp('model_version.engagement_base_points + coalesce(component_totals.engagement_points, 0)', '0', '100') }}, 0) as {{ dbt.type_int() }}) as engagement_score,
         coalesce(component_totals.is_disqualified, false) as is_disqualified,
         coalesce(component_totals.is_junk, false) as is_junk,
         contacts_with_deals.contact_id is not null as has_deal
     from contacts
+    cross join model_version
     left join component_totals
         on contacts.contact_id = component_totals.contact_id
     left join contacts_with_deals
@@ -135,11 +134,12 @@ combined_scores as (
     select
         scores.*,
         cast(round(
-            cast({{ fit_weight }} as {{ dbt.type_numeric() }}) * fit_score
-            + cast({{ 1 - fit_weight }} as {{ dbt.type_numeric() }}) * engagement_score,
+            model_version.fit_weight * scores.fit_score
+            + model_version.engagement_weight * scores.engagement_score,
             0
         ) as {{ dbt.type_int() }}) as lead_score
     from scores
+    cross join model_version
 
 ),
 

@@ -1,14 +1,21 @@
 {#-
     One row: model_version, the md5 of the content of every rule, threshold and junk seed and of
-    the scoring vars. Same rules => same hash, whatever the row order in the CSV files.
+    the scoring vars, and the weights and base points that combine the scores (seed
+    scoring_categories; var fit_weight, when set, overrides the weights). Same rules => same hash,
+    whatever the row order in the CSV files.
 -#}
+{%- set fit_weight_var = var('fit_weight', none) -%}
+{%- if fit_weight_var is not none and (fit_weight_var | float < 0 or fit_weight_var | float > 1) -%}
+    {{ exceptions.raise_compiler_error("var fit_weight must be between 0 and 1, got " ~ fit_weight_var) }}
+{%- endif -%}
 {%- set seeds = [
     'scoring_fit_rules', 'scoring_engagement_rules', 'scoring_rule_groups', 'scoring_thresholds',
+    'scoring_categories',
     'junk_signals', 'junk_fictional_names', 'junk_disposable_email_domains',
     'junk_role_email_prefixes', 'junk_out_of_market_countries', 'junk_keyboard_patterns',
 ] -%}
 {%- set scoring_vars = {
-    'fit_weight': var('fit_weight') | float,
+    'fit_weight': none if fit_weight_var is none else fit_weight_var | float,
     'default_window_days': var('default_window_days') | int,
     'junk_consonant_run_length': var('junk_consonant_run_length') | int,
 } -%}
@@ -34,6 +41,17 @@ seed_contents as (
 
 ),
 
+categories as (
+
+    select
+        cast(coalesce(max(case when lower(category) = 'fit' then weight end), 0) as {{ dbt.type_numeric() }}) as fit_weight,
+        cast(coalesce(max(case when lower(category) = 'engagement' then weight end), 0) as {{ dbt.type_numeric() }}) as engagement_weight,
+        coalesce(max(case when lower(category) = 'fit' then base_points end), 0) as fit_base_points,
+        coalesce(max(case when lower(category) = 'engagement' then base_points end), 0) as engagement_base_points
+    from scoring_categories
+
+),
+
 fingerprint as (
 
     select
@@ -54,8 +72,17 @@ final as (
             "'\n'",
             "content",
         ])) }} as model_version,
-        cast({{ scoring_vars['fit_weight'] }} as {{ dbt.type_numeric() }}) as fit_weight
+        {%- if fit_weight_var is none %}
+        categories.fit_weight,
+        categories.engagement_weight,
+        {%- else %}
+        cast({{ fit_weight_var | float }} as {{ dbt.type_numeric() }}) as fit_weight,
+        cast({{ 1 - fit_weight_var | float }} as {{ dbt.type_numeric() }}) as engagement_weight,
+        {%- endif %}
+        categories.fit_base_points,
+        categories.engagement_base_points
     from fingerprint
+    cross join categories
 
 )
 

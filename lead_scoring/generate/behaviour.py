@@ -24,7 +24,7 @@ import numpy as np
 from . import events as E
 from .names import CLOSED_DEAL_STAGES, OPEN_DEAL_STAGES
 from .population import COLD, HOT, JUNK, STAGE, Population
-from .settings import DAY, Settings
+from .settings import DAY, PLANTED_NO_EFFECT_SHARE, PLANTED_STRONG_SOURCE, Settings
 
 DAY_MS = DAY * 1000
 NOISE_SHARE = 0.06  # share of events by never-identified noise visitors
@@ -180,6 +180,8 @@ def simulate(settings: Settings, pop: Population, rng: np.random.Generator) -> B
                                                np.where(pop.technical, 1, 0)))
     group = _groups(rng, profile[owner])
     forced_owner, forced_ts, forced_group, hot_form_ts = _planted_events(rng, settings, pop)
+    if settings.plant_effects:
+        owner, ts, group = _random_case_study_reads(rng, settings, owner, ts, group)
 
     # -- identification
     is_new = pop.is_new
@@ -250,6 +252,22 @@ def simulate(settings: Settings, pop: Population, rng: np.random.Generator) -> B
                      in_market=in_market, createdate=createdate)
 
 
+def _random_case_study_reads(rng, settings: Settings, owner, ts, group):
+    """--plant-effects: case-study reads are taken out of every profile and given instead to a
+    random share of contacts, whatever they will do, so that reading case studies tells nothing
+    about deals. Each read takes the place of one of the reader's own page views, so the number
+    of events a contact makes (which does drive deals) is unchanged."""
+    case = E.G["page_case_studies"]
+    n_contacts = int(owner.max()) + 1 if len(owner) else 0
+    group = np.where(group == case, E.G["page_blog"], group)
+    readers = rng.random(n_contacts) < PLANTED_NO_EFFECT_SHARE
+    pages = np.flatnonzero(readers[owner] & (group < E.G["track_content_downloaded"])
+                           & (group != E.G["page_demo"]) & (group != E.G["page_pricing"]))
+    chosen = pages[rng.random(len(pages)) < 0.25]
+    group[chosen] = case
+    return owner, ts, group
+
+
 def _planted_events(rng, settings: Settings, pop: Population):
     """Hot leads: pricing several times, a demo request, a form and a download in the last 7 days.
     Cold leads: at most one page view, more than 60 days before the end of the window."""
@@ -312,6 +330,8 @@ def _deals(rng, settings: Settings, pop: Population, events: Events, in_market: 
     log_eng = np.log1p(engaged)
     logit = (-5.6 + 1.1 * pop.fit + 0.55 * log_eng + 2.0 * has_demo + 0.5 * in_market
              - 1.0 * junk + rng.normal(0, 0.6, n))
+    if settings.plant_effects:  # about three times the deals (the odds times 3.2)
+        logit += 1.16 * (np.asarray(pop.source) == PLANTED_STRONG_SOURCE)
     chosen = eligible & (rng.random(n) < _sigmoid(logit))
     after_demo = demo_ts // 1000 + rng.integers(3600, 3 * DAY, n)
     earliest = np.maximum(ws, createdate + 3600)

@@ -42,6 +42,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--chunk-size", type=int, default=defaults.chunk_size,
                         help="contacts simulated at a time; bounds memory, and is part of what "
                              "the output depends on (default %(default)s)")
+    parser.add_argument("--plant-effects", action="store_true",
+                        help="plant a known truth for calibration: hs_analytics_source=REFERRALS "
+                             "triples deals (the example rules ignore it); case-study pages are "
+                             "read at random, with no effect on deals (the example rules reward "
+                             "them)")
     parser.add_argument("--out", type=Path, default=None, metavar="DIR",
                         help="landing folder (default: $LEAD_SCORING_LANDING_DIR or "
                              ".state/landing)")
@@ -57,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
             contacts=args.contacts, days=args.days, end_date=args.end_date,
             events_per_contact=args.events_per_contact, seed=args.seed,
             junk_share=args.junk_share, chunk_size=args.chunk_size,
+            plant_effects=args.plant_effects,
         )
     except ValueError as exc:
         print(f"lead-scoring generate: {exc}", file=sys.stderr)

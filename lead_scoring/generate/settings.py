@@ -14,7 +14,10 @@ CONTACT_ID_BASE = 1_000_000
 COMPANY_ID_BASE = 5_000_000_000
 DEAL_ID_BASE = 9_000_000_000
 
-BACKLOG_SECONDS = 365 * DAY  # backlog contacts were created in the year before the window
+BACKLOG_SECONDS = 365 * DAY
+
+PLANTED_STRONG_SOURCE = "REFERRALS"  # --plant-effects: this hs_analytics_source triples deals
+PLANTED_NO_EFFECT_SHARE = 0.3  # --plant-effects: share of contacts reading case studies at random  # backlog contacts were created in the year before the window
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,11 @@ class Settings:
     seed: int = 42
     junk_share: float = 0.03
     chunk_size: int = 20_000
+    # Plant effects that the example rules get wrong, so calibration has a known truth to recover:
+    # hs_analytics_source = PLANTED_STRONG_SOURCE triples the chance of a deal (the rules ignore
+    # the property), and case-study pages (which the rules reward) are visited at random by
+    # contacts whatever they will do (no effect on deals).
+    plant_effects: bool = False
 
     def __post_init__(self) -> None:
         if not 50 <= self.contacts < 10_000_000:

@@ -20,6 +20,8 @@ COMMANDS = {
     "crm-show": ("lead_scoring.crm.show", "show the lead scores held by the CRM"),
     "sync": ("lead_scoring.sync.cli", "write changed scores back to the CRM"),
     "quality": ("lead_scoring.quality.cli", "run the Great Expectations gate on the warehouse"),
+    "evaluate": ("lead_scoring.calibration.evaluate_cli", "measure the rules against real conversions"),
+    "calibrate": ("lead_scoring.calibration.calibrate_cli", "propose rule points learned from conversions"),
 }
 
 

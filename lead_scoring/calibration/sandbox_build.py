@@ -1,0 +1,67 @@
+"""Score any rule set with the real engine, beside the real build: dbt runs the project with the
+rules of a temporary seeds folder into schemas prefixed `calibration_` (var schema_prefix), so
+the marts BI and the CRM sync read are never touched. What calibration learns from and measures
+is therefore exactly what `dbt build` would produce with those rules.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from lead_scoring.warehouse import Warehouse
+
+from .rules import RuleSet
+
+PREFIX = "calibration_"
+SCHEMAS = ("seeds", "staging", "intermediate", "marts")
+# What depends on the rules: rebuilt for each rule set once the first build made the rest.
+SCORING_MODELS = (
+    "int_fit_points", "int_engagement_points", "int_lead_score_components",
+    "int_scoring_model_version", "int_lead_scores",
+)
+
+
+@contextlib.contextmanager
+def _seeds_dir(folder: Path) -> Iterator[None]:
+    saved = os.environ.get("LEAD_SCORING_SEEDS_DIR")
+    os.environ["LEAD_SCORING_SEEDS_DIR"] = str(folder)
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("LEAD_SCORING_SEEDS_DIR", None)
+        else:
+            os.environ["LEAD_SCORING_SEEDS_DIR"] = saved
+
+
+class SandboxBuild:
+    """Builds of rule sets for one score date in the `calibration_*` schemas of a warehouse."""
+
+    def __init__(self, warehouse: Warehouse, score_date: str, work_dir: Path):
+        self.warehouse = warehouse
+        self.score_date = score_date
+        self.work_dir = Path(work_dir)
+        self.built = False
+
+    def schema(self, layer: str) -> str:
+        return PREFIX + layer
+
+    def score(self, rules: RuleSet, name: str) -> None:
+        """Seed `rules` and build what depends on them (everything, the first time)."""
+        from lead_scoring.transform.runner import dbt_invoke
+
+        folder = rules.write(self.work_dir / name)
+        dbt_vars = {"schema_prefix": PREFIX}
+        with _seeds_dir(folder):
+            dbt_invoke("seed", [], score_date=self.score_date, vars=dbt_vars)
+            select = ["+int_lead_scores"] if not self.built else list(SCORING_MODELS)
+            dbt_invoke("run", ["--select", *select], score_date=self.score_date, vars=dbt_vars)
+        self.built = True
+
+    def drop(self) -> None:
+        with self.warehouse.opened() as conn:
+            for layer in SCHEMAS:
+                conn.execute(f"drop schema if exists {self.schema(layer)} cascade")

@@ -83,7 +83,26 @@ class Proposal:
     changes: pd.DataFrame
     fit_weight: float
     base_points: dict[str, int]
+    holdout_ids: list[int] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+
+    def figures(self) -> dict:
+        """The proposal's numbers, for proposal.json (automation, CI, a pull request bot)."""
+        def interval(value: metrics.Interval) -> dict:
+            return {"auc": value.value, "low": value.low, "high": value.high}
+
+        return {
+            "mode": self.mode, "score_date": self.score_date.isoformat(),
+            "horizon_days": self.horizon_days, "train_contacts": self.n_train,
+            "train_conversions": self.conversions_train, "test_contacts": self.n_test,
+            "test_conversions": self.conversions_test,
+            "held_out_auc_current": interval(self.auc_current),
+            "held_out_auc_proposed": interval(self.auc_proposed),
+            "held_out_auc_model": self.auc_model_test, "cross_validated_auc": self.auc_cv,
+            "regularisation_c": self.regularisation_c, "fit_weight": self.fit_weight,
+            "base_points": self.base_points, "changed_rules": len(self.changes),
+            "notes": self.notes,
+        }
 
 
 def _progress_default(message: str) -> None:
@@ -159,7 +178,8 @@ def calibrate(warehouse: Warehouse, seeds_dir: Path, work_dir: Path, settings: S
         n_test=int(test.sum()), conversions_train=int(y[~test].sum()),
         conversions_test=int(y[test].sum()), auc_current=auc_current, auc_proposed=auc_proposed,
         auc_model_test=auc_model_test, auc_cv=auc_cv, regularisation_c=float(model.C_[0]),
-        changes=changes, fit_weight=fit_weight, base_points=bases, notes=notes,
+        changes=changes, fit_weight=fit_weight, base_points=bases,
+        holdout_ids=contacts.loc[test, "contact_id"].astype(int).tolist(), notes=notes,
     )
 
 

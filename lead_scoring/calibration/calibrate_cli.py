@@ -4,7 +4,8 @@ Scores the current rules and generated candidate rules with the engine (in `cali
 schemas beside the real build), fits a regularised logistic regression on a training part of the
 contacts, maps the coefficients to integer points, a base per category, group caps, fit_weight
 and thresholds, and compares current and proposed rules on the held-out contacts. Writes the
-proposed seed files and a unified diff; with --apply, writes the proposal into the seeds folder
+proposed seed files, a unified diff, a summary (summary.md), the figures (proposal.json) and the
+held-out contacts (holdout_contacts.csv); with --apply, writes the proposal into the seeds folder
 (rebuild afterwards: lead-scoring transform). Deterministic for a --seed.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import sys
 from pathlib import Path
 
@@ -98,6 +100,9 @@ def run(args: argparse.Namespace) -> int:
     proposed_dir = proposal.proposed.write(out / "proposed_seeds")
     (out / "seeds.diff").write_text(proposal.diff, encoding="utf-8")
     (out / "summary.md").write_text(summary_markdown(proposal), encoding="utf-8")
+    (out / "proposal.json").write_text(json.dumps(proposal.figures(), indent=2), encoding="utf-8")
+    (out / "holdout_contacts.csv").write_text(
+        "contact_id\n" + "".join(f"{i}\n" for i in proposal.holdout_ids), encoding="utf-8")
     print_summary(proposal)
     print(f"proposed seeds: {proposed_dir}\ndiff: {out / 'seeds.diff'}\nsummary: {out / 'summary.md'}")
     if args.apply:

@@ -22,7 +22,8 @@ h1 { font-size: 1.6em; } h2 { font-size: 1.25em; margin-top: 1.8em; border-botto
 .note { color: #555; } .warn { color: #a33; font-weight: 600; }
 .figures { display: grid; grid-template-columns: 1fr 1fr; gap: 1em; }
 .figures img { width: 100%; border: 1px solid #eee; }
-table { border-collapse: collapse; margin: .5em 0; font-size: .9em; }
+table { border-collapse: collapse; margin: .5em 0; font-size: .9em; display: block;
+        overflow-x: auto; }
 th, td { border: 1px solid #ddd; padding: .25em .6em; text-align: right; }
 th { background: #f5f5f5; } td.text, th.text { text-align: left; }
 .kpi { display: inline-block; margin-right: 2.5em; } .kpi b { font-size: 1.6em; display: block; }
@@ -77,9 +78,10 @@ def _figures(ev: Evaluation) -> dict[str, str]:
                                 tiers["rate_high"].to_numpy() * 100 - rates]), 0, None)
     ax.bar(positions, rates, yerr=errors, capsize=4,
            color=[colours.get(t, "#777") for t in tiers["segment"]])
-    ax.set_xticks(positions, [f"{t}\n{n:,} contacts" for t, n in zip(tiers["segment"],
-                                                                      tiers["contacts"], strict=True)])
-    ax.set(ylabel="conversion rate (%)", title="Conversion by tier (95% interval)")
+    ax.set_xticks(positions, [f"{t}\n{n:,}" for t, n in zip(tiers["segment"], tiers["contacts"],
+                                                             strict=True)], fontsize=8)
+    ax.set(xlabel="tier (contacts)", ylabel="conversion rate (%)",
+           title="Conversion by tier (95% interval)")
     out["tiers"] = _png(fig)
 
     fig, ax = plt.subplots(figsize=(5, 4.2))

@@ -320,8 +320,8 @@ def _features(warehouse, sandbox, contacts, pool, min_support):
     schema = sandbox.schema("intermediate")
     with warehouse.opened(read_only=True) as conn:
         fired = conn.execute(
-            f"select contact_id, rule_id, cast(points as double precision) as value from {schema}.int_fit_points "
-            f"where not is_cap_adjustment and points <> 0 union all "
+            f"select contact_id, rule_id, cast(points as double precision) as value "
+            f"from {schema}.int_fit_points where not is_cap_adjustment and points <> 0 union all "
             f"select contact_id, rule_id, cast(points as double precision) / {EXPLORATION_ENGAGEMENT_POINTS} "
             f"from {schema}.int_engagement_points where not is_cap_adjustment and points <> 0"
         ).df()

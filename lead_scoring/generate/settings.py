@@ -16,8 +16,10 @@ DEAL_ID_BASE = 9_000_000_000
 
 BACKLOG_SECONDS = 365 * DAY
 
-PLANTED_STRONG_SOURCE = "REFERRALS"  # --plant-effects: this hs_analytics_source triples deals
-PLANTED_NO_EFFECT_SHARE = 0.3  # --plant-effects: share of contacts reading case studies at random  # backlog contacts were created in the year before the window
+# --plant-effects: this hs_analytics_source triples deals; this share of contacts reads case
+# studies at random
+PLANTED_STRONG_SOURCE = "REFERRALS"
+PLANTED_NO_EFFECT_SHARE = 0.3  # backlog contacts were created in the year before the window
 
 
 @dataclass(frozen=True)

@@ -14,12 +14,12 @@ CONTACT_ID_BASE = 1_000_000
 COMPANY_ID_BASE = 5_000_000_000
 DEAL_ID_BASE = 9_000_000_000
 
-BACKLOG_SECONDS = 365 * DAY
+BACKLOG_SECONDS = 365 * DAY  # backlog contacts were created in the year before the window
 
 # --plant-effects: this hs_analytics_source triples deals; this share of contacts reads case
 # studies at random
 PLANTED_STRONG_SOURCE = "REFERRALS"
-PLANTED_NO_EFFECT_SHARE = 0.3  # backlog contacts were created in the year before the window
+PLANTED_NO_EFFECT_SHARE = 0.3
 
 
 @dataclass(frozen=True)

@@ -180,8 +180,10 @@ def simulate(settings: Settings, pop: Population, rng: np.random.Generator) -> B
                                                np.where(pop.technical, 1, 0)))
     group = _groups(rng, profile[owner])
     forced_owner, forced_ts, forced_group, hot_form_ts = _planted_events(rng, settings, pop)
+    read_owner, read_ts = np.zeros(0, np.int32), np.zeros(0, np.int64)
+    read_group = np.zeros(0, np.int16)
     if settings.plant_effects:
-        owner, ts, group = _random_case_study_reads(rng, settings, owner, ts, group)
+        group, read_owner, read_ts, read_group = _random_case_study_reads(rng, settings, pop, group)
 
     # -- identification
     is_new = pop.is_new
@@ -215,15 +217,20 @@ def simulate(settings: Settings, pop: Population, rng: np.random.Generator) -> B
     noise_group = _groups(rng, np.full(len(noise_owner), PROFILES.index("noise")))
 
     # -- all events of the chunk
-    visitor = np.concatenate([owner, forced_owner, who.astype(np.int32), noise_owner + n])
-    ts_all = np.concatenate([ts, forced_ts, ident_ts[who], noise_ts])
-    group_all = np.concatenate([group, forced_group, ident_group, noise_group]).astype(np.int16)
+    visitor = np.concatenate([owner, forced_owner, read_owner, who.astype(np.int32),
+                              noise_owner + n])
+    ts_all = np.concatenate([ts, forced_ts, read_ts, ident_ts[who], noise_ts])
+    group_all = np.concatenate([group, forced_group, read_group, ident_group,
+                                noise_group]).astype(np.int16)
+    no_effect = np.zeros(len(visitor), dtype=bool)
+    no_effect[len(owner) + len(forced_owner):][:len(read_owner)] = True
     contact = np.where(visitor < n, visitor, -1).astype(np.int32)
     # drop what sessions run past the end of the window, then sort by time (stable: the order
     # of equal timestamps is the deterministic order above)
     sel = np.flatnonzero(ts_all < we_ms)
     sel = sel[np.argsort(ts_all[sel], kind="stable")]
     visitor, ts_all, group_all, contact = visitor[sel], ts_all[sel], group_all[sel], contact[sel]
+    no_effect = no_effect[sel]
     if len(ts_all) and ts_all[0] < ws_ms:
         raise AssertionError("an event before the window")
     is_contact = contact >= 0
@@ -246,26 +253,23 @@ def simulate(settings: Settings, pop: Population, rng: np.random.Generator) -> B
     day_end = ws + ((create_new - ws) // DAY + 1) * DAY - 1
     createdate[is_new] = np.minimum(create_new, day_end)
 
-    deals = _deals(rng, settings, pop, events, in_market, createdate)
+    deals = _deals(rng, settings, pop, events, in_market, createdate, no_effect)
     rows = _crm_rows(rng, settings, pop, deals, createdate)
     return Behaviour(n_visitors=n + n_noise, events=events, deals=deals, rows=rows,
                      in_market=in_market, createdate=createdate)
 
 
-def _random_case_study_reads(rng, settings: Settings, owner, ts, group):
-    """--plant-effects: case-study reads are taken out of every profile and given instead to a
-    random share of contacts, whatever they will do, so that reading case studies tells nothing
-    about deals. Each read takes the place of one of the reader's own page views, so the number
-    of events a contact makes (which does drive deals) is unchanged."""
-    case = E.G["page_case_studies"]
-    n_contacts = int(owner.max()) + 1 if len(owner) else 0
-    group = np.where(group == case, E.G["page_blog"], group)
-    readers = rng.random(n_contacts) < PLANTED_NO_EFFECT_SHARE
-    pages = np.flatnonzero(readers[owner] & (group < E.G["track_content_downloaded"])
-                           & (group != E.G["page_demo"]) & (group != E.G["page_pricing"]))
-    chosen = pages[rng.random(len(pages)) < 0.25]
-    group[chosen] = case
-    return owner, ts, group
+def _random_case_study_reads(rng, settings: Settings, pop: Population, group: np.ndarray):
+    """--plant-effects: the profiles' own case-study reads become blog reads, and a random share
+    of contacts, whatever they will do, read case studies in sessions of their own. Those reads
+    are left out of what drives deals (`no_effect` in `_deals`), so reading case studies tells
+    nothing about a deal."""
+    group = np.where(group == E.G["page_case_studies"], E.G["page_blog"], group)
+    n = len(pop)
+    reads = np.where(rng.random(n) < PLANTED_NO_EFFECT_SHARE, 1 + rng.poisson(1.0, n), 0)
+    reads[pop.planted == COLD] = 0
+    owner, ts = _sessions(rng, settings, reads, np.zeros(n, dtype=bool))
+    return group, owner, ts, np.full(len(owner), E.G["page_case_studies"], np.int16)
 
 
 def _planted_events(rng, settings: Settings, pop: Population):
@@ -315,11 +319,11 @@ def _planted_events(rng, settings: Settings, pop: Population):
 
 
 def _deals(rng, settings: Settings, pop: Population, events: Events, in_market: np.ndarray,
-           createdate: np.ndarray) -> Deals:
+           createdate: np.ndarray, no_effect: np.ndarray) -> Deals:
     n = len(pop)
     ws, we = settings.window_start, settings.window_end
     junk = pop.planted == JUNK
-    mine = events.identified & (events.contact >= 0)
+    mine = events.identified & (events.contact >= 0) & ~no_effect
     engaged = np.bincount(events.contact[mine], minlength=n)
     demo = mine & (E.VARIANTS_GROUP[events.variant] == E.G["track_demo_requested"])
     demo_ts = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
@@ -330,9 +334,11 @@ def _deals(rng, settings: Settings, pop: Population, events: Events, in_market: 
     log_eng = np.log1p(engaged)
     logit = (-5.6 + 1.1 * pop.fit + 0.55 * log_eng + 2.0 * has_demo + 0.5 * in_market
              - 1.0 * junk + rng.normal(0, 0.6, n))
-    if settings.plant_effects:  # about three times the deals (the odds times 3.2)
-        logit += 1.16 * (np.asarray(pop.source) == PLANTED_STRONG_SOURCE)
-    chosen = eligible & (rng.random(n) < _sigmoid(logit))
+    p_deal = _sigmoid(logit)
+    if settings.plant_effects:  # three times the chance of a deal
+        strong = np.asarray(pop.source) == PLANTED_STRONG_SOURCE
+        p_deal = np.where(strong, np.minimum(1.0, 3 * p_deal), p_deal)
+    chosen = eligible & (rng.random(n) < p_deal)
     after_demo = demo_ts // 1000 + rng.integers(3600, 3 * DAY, n)
     earliest = np.maximum(ws, createdate + 3600)
     anytime = earliest + (rng.random(n) * np.maximum(we - earliest, 0)).astype(np.int64)

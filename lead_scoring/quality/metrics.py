@@ -26,7 +26,8 @@ LEADS_SQL = """
 select
     count(*) as lead_count,
     round(100.0 * avg(case when is_junk then 1 else 0 end), 3) as junk_pct,
-    round(100.0 * avg(case when tier = 'hot' then 1 else 0 end), 3) as hot_pct
+    round(100.0 * avg(case when tier = 'hot' then 1 else 0 end), 3) as hot_pct,
+    round(100.0 * avg(case when tier = 'disqualified' then 1 else 0 end), 3) as disqualified_pct
 from marts.fct_lead_scores
 """
 
@@ -51,7 +52,8 @@ create table if not exists quality.run_metrics (
 
 @dataclass(frozen=True)
 class Limits:
-    """How far a run may move from the previous passing run (percent figures are 0-100)."""
+    """How far a run may move from the previous passing run, and absolute limits that hold on
+    every run, the first one included (percent figures are 0-100)."""
 
     lead_count_min_ratio: float = 0.8  # critical: fewer than 80% of the previous leads
     lead_count_max_ratio: float = 3.0  # critical: more than 3x the previous leads
@@ -59,6 +61,11 @@ class Limits:
     junk_pct_max_rise: float = 5.0  # ... and more than 5 points above it (form spam)
     hot_pct_max_shift: float = 10.0  # warning: hot share moved more than 10 points
     max_event_age_days: int = 2  # critical: newest event older than 2 days before the score date
+    # Absolute limits, checked on every run, the first one included:
+    junk_pct_abs_max: float = 50.0  # critical: more than half of the leads are junk
+    disqualified_pct_abs_max: float = 50.0  # critical: more than half are disqualified
+    hot_pct_abs_min: float = 0.0  # warning: hot share at or below this (0: no hot lead at all)
+    hot_pct_abs_max: float = 50.0  # warning: more than half of the leads are hot
 
     @classmethod
     def load(cls, path: Path | None = None) -> Limits:
@@ -75,7 +82,13 @@ def compute(con, score_date: dt.date) -> dict[str, float | None]:
     """The figures of this run (one value per metric name)."""
     row = con.execute(LEADS_SQL).fetchone()
     (days,) = con.execute(FRESHNESS_SQL, {"score_date": score_date}).fetchone()
-    return {"lead_count": row[0], "junk_pct": row[1], "hot_pct": row[2], "days_since_last_event": days}
+    return {
+        "lead_count": row[0],
+        "junk_pct": row[1],
+        "hot_pct": row[2],
+        "disqualified_pct": row[3],
+        "days_since_last_event": days,
+    }
 
 
 def previous(con, score_date: dt.date) -> tuple[dt.date, dict] | None:
@@ -99,7 +112,8 @@ def previous(con, score_date: dt.date) -> tuple[dt.date, dict] | None:
 
 
 def bounds(prev: dict | None, limits: Limits) -> dict[str, float | None]:
-    """The `$PARAMETER` values of the `run_metrics` suite; without a previous run, no comparison."""
+    """The `$PARAMETER` values of the `run_metrics` suite; without a previous run, no comparison,
+    but the absolute limits still apply."""
     prev = prev or {}
     count, junk, hot = prev.get("lead_count"), prev.get("junk_pct"), prev.get("hot_pct")
     return {
@@ -113,6 +127,10 @@ def bounds(prev: dict | None, limits: Limits) -> dict[str, float | None]:
         "hot_pct_min": max(0.0, hot - limits.hot_pct_max_shift) if hot is not None else 0.0,
         "hot_pct_max": min(100.0, hot + limits.hot_pct_max_shift) if hot is not None else 100.0,
         "max_event_age_days": limits.max_event_age_days,
+        "junk_pct_abs_max": limits.junk_pct_abs_max,
+        "disqualified_pct_abs_max": limits.disqualified_pct_abs_max,
+        "hot_pct_abs_min": limits.hot_pct_abs_min,
+        "hot_pct_abs_max": limits.hot_pct_abs_max,
     }
 
 

@@ -136,7 +136,8 @@ SUITES = [
             gxe.ExpectCompoundColumnsToBeUnique(column_list=["contact_id", "score_date"]),
         ],
     ),
-    # One row of figures computed by `metrics.py`; the bounds come from the previous passing run.
+    # One row of figures computed by `metrics.py`; the bounds come from the previous passing run
+    # and from the absolute limits of expectations/run_metrics_limits.yml.
     Suite(
         name="run_metrics",
         stage="marts",
@@ -150,6 +151,18 @@ SUITES = [
                 column="hot_pct",
                 min_value=_param("hot_pct_min"),
                 max_value=_param("hot_pct_max"),
+                severity=WARNING,
+            ),
+            # Absolute limits: hold on a first run too, when there is nothing to compare with.
+            gxe.ExpectColumnValuesToBeBetween(column="junk_pct", max_value=_param("junk_pct_abs_max")),
+            gxe.ExpectColumnValuesToBeBetween(
+                column="disqualified_pct", max_value=_param("disqualified_pct_abs_max")
+            ),
+            gxe.ExpectColumnValuesToBeBetween(
+                column="hot_pct",
+                min_value=_param("hot_pct_abs_min"),
+                max_value=_param("hot_pct_abs_max"),
+                strict_min=True,
                 severity=WARNING,
             ),
             gxe.ExpectColumnValuesToNotBeNull(column="days_since_last_event"),

@@ -32,6 +32,7 @@ def test_clean_warehouse_passes_every_stage_and_builds_data_docs(warehouse, stat
         "lead_count": 200,
         "junk_pct": 10.0,
         "hot_pct": 20.0,
+        "disqualified_pct": 0.0,
         "days_since_last_event": 0,
     }
     result.raise_if_failed()  # no exception
@@ -112,8 +113,60 @@ def test_rerunning_a_score_date_replaces_its_metrics(tmp_path, make_warehouse, r
     assert gate(warehouse, DAY1, "run-1-retry").passed  # compares with nothing before DAY1
 
     rows = recorded(warehouse)
-    assert len(rows) == 4 and {r for _, r, *_ in rows} == {"run-1-retry"}
+    assert len(rows) == 5 and {r for _, r, *_ in rows} == {"run-1-retry"}
     assert ("2026-11-20", "run-1-retry", "lead_count", 210) in rows
+
+
+def test_a_first_run_of_junk_leads_fails_on_the_absolute_limit(tmp_path, make_warehouse, execute, recorded):
+    warehouse = make_warehouse(tmp_path / "w.duckdb", DAY1)
+    execute(warehouse, "update marts.fct_lead_scores set is_junk = true")  # every lead is junk
+
+    result = gate(warehouse, DAY1, "first")
+
+    assert result.baseline is None  # nothing to compare with: only absolute limits apply
+    assert not result.passed
+    [failure] = result.critical_failures
+    assert (failure.suite, failure.column, failure.sample) == ("run_metrics", "junk_pct", [100.0])
+    assert failure.kwargs["max_value"] == 50.0  # the limits file's junk_pct_abs_max
+    assert recorded(warehouse) == []
+
+
+def test_more_than_half_disqualified_fails_on_a_first_run(tmp_path, make_warehouse, execute):
+    warehouse = make_warehouse(tmp_path / "w.duckdb", DAY1)
+    execute(warehouse, "update marts.fct_lead_scores set tier = 'disqualified' where contact_id <= 1120")
+
+    result = gate(warehouse, DAY1, "first")
+
+    [failure] = result.critical_failures
+    assert (failure.suite, failure.column, failure.sample) == ("run_metrics", "disqualified_pct", [60.0])
+
+
+@pytest.mark.parametrize(("update", "hot_pct"), [
+    ("update marts.fct_lead_scores set tier = 'warm' where tier = 'hot'", 0.0),
+    ("update marts.fct_lead_scores set tier = if(contact_id <= 1120, 'hot', 'cold')", 60.0),
+], ids=["no_hot_lead", "most_leads_hot"])
+def test_hot_share_of_0_or_above_half_warns_on_a_first_run(tmp_path, make_warehouse, execute, update,
+                                                           hot_pct):
+    warehouse = make_warehouse(tmp_path / "w.duckdb", DAY1)
+    execute(warehouse, update)
+
+    result = gate(warehouse, DAY1, "first")
+
+    assert result.passed, result.report()
+    [warning] = result.warnings
+    assert (warning.suite, warning.column, warning.sample) == ("run_metrics", "hot_pct", [hot_pct])
+
+
+def test_absolute_limits_come_from_the_limits_file(tmp_path, make_warehouse):
+    from lead_scoring.quality.metrics import Limits
+
+    limits_file = tmp_path / "limits.yml"
+    limits_file.write_text("junk_pct_abs_max: 5.0\n")
+    warehouse = make_warehouse(tmp_path / "w.duckdb", DAY1, junk_every=10)  # 10% junk
+
+    result = gate(warehouse, DAY1, "first", limits=Limits.load(limits_file))
+
+    assert [(f.column, f.sample) for f in result.critical_failures] == [("junk_pct", [10.0])]
 
 
 def test_warnings_are_reported_but_do_not_fail(tmp_path, make_warehouse, execute, caplog):

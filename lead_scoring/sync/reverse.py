@@ -9,7 +9,11 @@ Guarantees (see docs/crm.md):
   by the next run.
 - A DAILY 429 stops the run cleanly (`stopped_reason="daily_limit"`); what was confirmed is kept
   and the next run sends the rest.
-- Every run, dry runs included, leaves a row in `sync.crm_sync_runs`.
+- Every run, dry runs included, leaves a row in `sync.crm_sync_runs` (with the Airflow run id
+  when the DAG runs it). A run killed mid-way cannot finish its row: the next run marks it
+  `aborted` with the counts the state and errors tables still tell.
+- The confirmed state is flushed after every batch, so a run killed mid-way sends at most the
+  batch it was waiting on again.
 - Guard: a run that would overwrite more than `max_share` of the scored contacts is refused with
   `SyncGuardError` unless `force=True`. Only contacts that already hold a confirmed write from an
   earlier run count as overwrites, so the first sync, and the rest of a first sync cut short by
@@ -48,7 +52,8 @@ log = logging.getLogger(__name__)
 SCORES_SCHEMA, SCORES_TABLE = "marts", "fct_lead_scores"
 DEFAULT_MAX_SHARE = 0.5
 RUN_COLUMNS = ["run_id", "started_at", "finished_at", "duration_s", "planned", "sent", "succeeded",
-               "failed", "skipped", "dry_run", "stopped_reason", "requests", "rate_limited", "retries"]
+               "failed", "skipped", "dry_run", "stopped_reason", "requests", "rate_limited", "retries",
+               "dag_run_id"]
 
 
 class SyncError(Exception):
@@ -67,6 +72,7 @@ class SyncGuardError(SyncError):
 class SyncResult:
     run_id: str
     started_at: datetime
+    dag_run_id: str | None = None  # the Airflow run that ran this sync, if any
     finished_at: datetime | None = None
     duration_s: float = 0.0
     total: int = 0  # scored contacts in the warehouse
@@ -82,6 +88,7 @@ class SyncResult:
     requests: int = 0
     rate_limited: int = 0
     retries: int = 0
+    aborted_runs: list[str] = field(default_factory=list)  # earlier runs found unfinished
     properties_created: list[str] = field(default_factory=list)
     changes: list[dict] = field(default_factory=list)  # dry run: what would change
     errors: list[dict] = field(default_factory=list)  # this run's per-row failures
@@ -138,15 +145,17 @@ def read_scores(conn) -> list[dict]:
 
 
 class _Recorder:
-    """Buffers confirmed writes and errors; flushes them to the warehouse in short sessions."""
+    """Buffers confirmed writes and errors; flushes them to the warehouse in short sessions,
+    after every `flush_every` batches (1: after each batch, so a kill loses at most the batch in
+    flight)."""
 
-    def __init__(self, target: Warehouse, run_id: str, flush_every_s: float):
+    def __init__(self, target: Warehouse, run_id: str, flush_every: int):
         self.target = target
         self.run_id = run_id
-        self.flush_every_s = flush_every_s
+        self.flush_every = max(1, flush_every)
         self.state: list[tuple] = []
         self.errors: list[tuple] = []
-        self.last_flush = time.monotonic()
+        self.batches = 0
 
     def confirmed(self, contact_id: int, digest: str, payload: dict) -> None:
         self.state.append((contact_id, digest, json.dumps(payload, sort_keys=True), _utcnow(),
@@ -156,8 +165,9 @@ class _Recorder:
                message: str | None) -> None:
         self.errors.append((self.run_id, contact_id, digest, category, message, _utcnow()))
 
-    def maybe_flush(self) -> None:
-        if time.monotonic() - self.last_flush >= self.flush_every_s:
+    def batch_done(self) -> None:
+        self.batches += 1
+        if self.batches % self.flush_every == 0:
             self.flush()
 
     def flush(self) -> None:
@@ -172,13 +182,41 @@ class _Recorder:
                                        "error_message", "failed_at"], self.errors)
                 conn.execute("commit")
             self.state, self.errors = [], []
-        self.last_flush = time.monotonic()
 
 
 def _audit(target: Warehouse, result: SyncResult) -> None:
     with target.opened() as conn:
         warehouse.insert_rows(conn, "sync.crm_sync_runs", RUN_COLUMNS,
                               [[getattr(result, c) for c in RUN_COLUMNS]], key=["run_id"])
+
+
+def _abort_unfinished(conn, run_id: str) -> list[str]:
+    """Mark runs that never finished (a killed process) as aborted, with the counts that the
+    state and errors tables still tell: confirmed writes still attributed to the run, and its
+    recorded failures. Returns their run ids."""
+    unfinished = conn.execute(
+        "select run_id, started_at from sync.crm_sync_runs where finished_at is null "
+        "and run_id <> ? order by started_at", [run_id]).fetchall()
+    aborted = []
+    for old_id, started_at in unfinished:
+        succeeded, last_ok = conn.execute(
+            "select count(*), max(synced_at) from sync.crm_sync_state where run_id = ?",
+            [old_id]).fetchone()
+        failed, last_failed = conn.execute(
+            "select count(*), max(failed_at) from sync.crm_sync_errors where run_id = ?",
+            [old_id]).fetchone()
+        last = max([t for t in (last_ok, last_failed) if t is not None], default=started_at)
+        conn.execute(
+            "update sync.crm_sync_runs set finished_at = ?, duration_s = ?, succeeded = ?, "
+            "failed = ?, sent = ?, stopped_reason = ? where run_id = ?",
+            [last, round((last - started_at).total_seconds(), 3), succeeded, failed,
+             succeeded + failed,
+             f"aborted: the run ended without finishing (found by run {run_id}); counts "
+             "reconstructed from sync.crm_sync_state and sync.crm_sync_errors", old_id])
+        log.warning("CRM sync run %s (started %s) never finished: marked aborted, %d confirmed "
+                    "and %d failed writes found", old_id, started_at, succeeded, failed)
+        aborted.append(old_id)
+    return aborted
 
 
 def _text(value: object) -> str | None:
@@ -198,7 +236,8 @@ def run_sync(
     force: bool = False,
     max_share: float = DEFAULT_MAX_SHARE,
     batch_size: int = MAX_BATCH,
-    flush_every_s: float = 2.0,
+    flush_every: int = 1,
+    dag_run_id: str | None = None,
 ) -> SyncResult:
     """Write the contacts whose scores changed since the last confirmed sync to the CRM.
 
@@ -207,6 +246,8 @@ def run_sync(
     or None for the configured one. Raises `SyncGuardError` when the guard refuses the run,
     `CrmAuthError` on bad credentials (nothing advanced), and other `CrmError`s when the CRM keeps
     failing (what was confirmed before is kept). `client` may be None for a dry run.
+    `flush_every`: batches between flushes of the confirmed state (1: a killed run resends at
+    most one batch). `dag_run_id`: the Airflow run id, kept in `sync.crm_sync_runs`.
     """
     if not 1 <= batch_size <= MAX_BATCH:
         raise ValueError(f"batch_size must be 1..{MAX_BATCH}")
@@ -214,7 +255,8 @@ def run_sync(
         raise ValueError("a CRM client is needed unless dry_run=True")
     target = Warehouse.of(target)
     started = time.monotonic()
-    result = SyncResult(run_id=uuid.uuid4().hex, started_at=_utcnow(), dry_run=dry_run)
+    result = SyncResult(run_id=uuid.uuid4().hex, started_at=_utcnow(), dry_run=dry_run,
+                        dag_run_id=dag_run_id)
     stats0 = (client.stats.requests, client.stats.rate_limited, client.stats.retries) if client \
         else (0, 0, 0)
 
@@ -233,9 +275,10 @@ def run_sync(
         rows = read_scores(conn)
         state = {cid: (digest, payload) for cid, digest, payload in conn.execute(
             "select contact_id, payload_hash, payload from sync.crm_sync_state").fetchall()}
+        result.aborted_runs = _abort_unfinished(conn, result.run_id)
         conn.execute(
-            "insert into sync.crm_sync_runs (run_id, started_at, dry_run) values (?, ?, ?)",
-            [result.run_id, result.started_at, dry_run])
+            "insert into sync.crm_sync_runs (run_id, started_at, dry_run, dag_run_id) "
+            "values (?, ?, ?, ?)", [result.run_id, result.started_at, dry_run, dag_run_id])
 
     planned: list[tuple[int, dict, str]] = []
     seen: set[int] = set()
@@ -272,7 +315,10 @@ def run_sync(
             f"({share:.0%} > max_share {max_share:.0%}); check the scores, then re-run with "
             "force (lead-scoring sync --force)", result)
 
-    recorder = _Recorder(target, result.run_id, flush_every_s)
+    with target.opened() as conn:  # the plan, so an aborted run's row still shows it
+        conn.execute("update sync.crm_sync_runs set planned = ?, skipped = ? where run_id = ?",
+                     [result.planned, result.skipped, result.run_id])
+    recorder = _Recorder(target, result.run_id, flush_every)
     try:
         if planned:
             result.properties_created = client.ensure_properties(
@@ -306,7 +352,7 @@ def run_sync(
                     if len(result.errors) < 1000:
                         result.errors.append({"contact_id": cid, "category": category,
                                               "message": message})
-            recorder.maybe_flush()
+            recorder.batch_done()
     except DailyLimitReached as exc:
         log.warning("CRM sync stopped by the daily limit: %s", exc)
         recorder.flush()

@@ -44,8 +44,11 @@ DDL = [
         stopped_reason varchar,
         requests integer,
         rate_limited integer,
-        retries integer
+        retries integer,
+        dag_run_id varchar
     )""",
+    # Warehouses created before the column existed:
+    "alter table sync.crm_sync_runs add column if not exists dag_run_id varchar",
     """create table if not exists sync.crm_extract_watermarks (
         object_type varchar primary key,
         watermark timestamp not null,

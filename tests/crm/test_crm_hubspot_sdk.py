@@ -14,6 +14,7 @@ from hubspot.crm.contacts import (
     PublicObjectSearchRequest,
     SimplePublicObjectBatchInput,
     SimplePublicObjectId,
+    SimplePublicObjectInputForCreate,
 )
 from hubspot.crm.contacts.exceptions import ApiException
 from hubspot.crm.properties import OptionInput, PropertyCreate, PropertyGroupCreate
@@ -107,7 +108,24 @@ def test_properties_groups_and_batch_update(seeded):
                                                   "properties": ["lead_tier"],
                                                   "propertiesWithHistory": []})
     assert read.results[0].properties["lead_tier"] == "hot"
-    assert BatchInputSimplePublicObjectId  # the model exists for batch archive, unused here
+
+
+def test_create_conflict_archive_and_batch_archive_with_the_sdk(seeded):
+    api = sdk(seeded.url)
+    with pytest.raises(ApiException) as dup:
+        api.crm.contacts.basic_api.create(
+            simple_public_object_input_for_create=SimplePublicObjectInputForCreate(
+                properties={"email": "u5@example.com"}))
+    assert dup.value.status == 409
+    assert json.loads(dup.value.body)["message"] == "Contact already exists. Existing ID: 5"
+
+    api.crm.contacts.basic_api.archive(contact_id="5")
+    api.crm.contacts.batch_api.archive(batch_input_simple_public_object_id=BatchInputSimplePublicObjectId(
+        inputs=[SimplePublicObjectId(id="6"), SimplePublicObjectId(id="7")]))
+    with pytest.raises(ApiException) as missing:
+        api.crm.contacts.basic_api.get_by_id(contact_id="6")
+    assert missing.value.status == 404
+    assert seeded.store.count("contacts") == 27
 
 
 def test_bad_token_raises_the_sdk_error(seeded):

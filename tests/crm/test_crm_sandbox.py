@@ -156,14 +156,98 @@ def test_batch_read_update_upsert_create(sandbox):
     ]}).json()
     assert sorted((r["new"], r["properties"]["firstname"]) for r in upsert["results"]) == [
         (False, "Bo"), (True, "Cy")]
-    created = post(sandbox, "/crm/v3/objects/contacts/batch/create", {"inputs": [
+    count = sandbox.store.count("contacts")
+    conflict = post(sandbox, "/crm/v3/objects/contacts/batch/create", {"inputs": [
         {"properties": {"email": "x@example.com"}},
         {"properties": {"email": "u1@example.com"}},
     ]})
-    assert created.status_code == 207
-    assert created.json()["errors"][0]["category"] == "CONFLICT"
+    assert conflict.status_code == 409  # like HubSpot: the whole batch, nothing created
+    assert conflict.json()["category"] == "CONFLICT"
+    assert conflict.json()["message"] == "Contact already exists. Existing ID: 1"
+    assert sandbox.store.count("contacts") == count
+    created = post(sandbox, "/crm/v3/objects/contacts/batch/create", {"inputs": [
+        {"properties": {"email": "x@example.com"}}]})
+    assert created.status_code == 201
     new_id = created.json()["results"][0]["id"]
     assert get(sandbox, f"/crm/v3/objects/contacts/{new_id}").status_code == 200
+
+
+def test_creating_a_contact_whose_email_exists_answers_409_with_hubspots_body(sandbox):
+    seed(sandbox, 3)
+    dup = post(sandbox, "/crm/v3/objects/contacts", {"properties": {"email": "U2@example.com"}})
+    assert dup.status_code == 409
+    body = dup.json()
+    assert set(body) == {"status", "message", "correlationId", "category"}
+    assert (body["status"], body["category"]) == ("error", "CONFLICT")
+    assert body["message"] == "Contact already exists. Existing ID: 2"
+    assert sandbox.store.count("contacts") == 3
+
+
+def test_delete_and_batch_archive_hide_contacts_from_reads_and_updates(sandbox):
+    seed(sandbox, 6)
+    deleted = requests.delete(sandbox.url + "/crm/v3/objects/contacts/2", headers=AUTH, timeout=5)
+    assert (deleted.status_code, deleted.content) == (204, b"")
+    assert get(sandbox, "/crm/v3/objects/contacts/2").status_code == 404
+    again = requests.delete(sandbox.url + "/crm/v3/objects/contacts/2", headers=AUTH, timeout=5)
+    assert again.status_code == 204  # archiving twice is no error
+    archived = post(sandbox, "/crm/v3/objects/contacts/batch/archive",
+                    {"inputs": [{"id": "3"}, {"id": "4"}]})
+    assert (archived.status_code, archived.content) == (204, b"")
+    listed = get(sandbox, "/crm/v3/objects/contacts", limit=100).json()["results"]
+    assert [r["id"] for r in listed] == ["1", "5", "6"]
+    update = post(sandbox, "/crm/v3/objects/contacts/batch/update", {"inputs": [
+        {"id": "1", "properties": {"firstname": "A"}},
+        {"id": "3", "properties": {"firstname": "B"}}]})
+    assert update.status_code == 207
+    [error] = update.json()["errors"]
+    assert error["category"] == "OBJECT_NOT_FOUND" and error["context"]["ids"] == ["3"]
+    # an archived contact's email may be used again
+    assert post(sandbox, "/crm/v3/objects/contacts",
+                {"properties": {"email": "u2@example.com"}}).status_code == 201
+
+
+def test_association_delete_and_batch_archive(sandbox):
+    seed(sandbox, 3)
+    sandbox.store.bulk_insert("companies", [{"hs_object_id": 501, "name": "Acme"},
+                                            {"hs_object_id": 502, "name": "Beta"}])
+    for company in (501, 502):
+        for contact in (1, 2):
+            assert requests.put(
+                f"{sandbox.url}/crm/v4/objects/contacts/{contact}/associations/default/"
+                f"companies/{company}", headers=AUTH, timeout=5).status_code == 200
+
+    def companies_of(contact):
+        body = get(sandbox, f"/crm/v4/objects/contacts/{contact}/associations/companies").json()
+        return sorted(r["toObjectId"] for r in body["results"])
+
+    gone = requests.delete(f"{sandbox.url}/crm/v4/objects/contacts/1/associations/companies/501",
+                           headers=AUTH, timeout=5)
+    assert gone.status_code == 204
+    assert companies_of(1) == [502]
+    reverse = get(sandbox, "/crm/v4/objects/companies/501/associations/contacts").json()
+    assert [r["toObjectId"] for r in reverse["results"]] == [2]  # both directions removed
+    batch = post(sandbox, "/crm/v4/associations/contacts/companies/batch/archive", {"inputs": [
+        {"from": {"id": "2"}, "to": [{"id": "501"}, {"id": "502"}]}]})
+    assert batch.status_code == 204
+    assert companies_of(2) == [] and companies_of(1) == [502]
+
+
+@pytest.mark.parametrize("auth", [{"Authorization": "Bearer wrong"}, {}], ids=["bad", "none"])
+def test_every_api_answer_carries_the_rate_limit_headers(sandbox, auth):
+    seed(sandbox, 2)
+    answers = [
+        requests.get(sandbox.url + "/crm/v3/objects/contacts", headers=auth, timeout=5),  # 401
+        get(sandbox, "/crm/v3/objects/contacts/999"),  # 404
+        get(sandbox, "/crm/v3/nothing-here"),  # no route
+        post(sandbox, "/crm/v3/objects/contacts/batch/update", {"inputs": "x"}),  # 400
+        requests.delete(sandbox.url + "/crm/v3/objects/contacts/1", headers=AUTH, timeout=5),
+        get(sandbox, "/crm/v3/objects/contacts"),  # 200
+    ]
+    assert [a.status_code for a in answers] == [401, 404, 404, 400, 204, 200]
+    for answer in answers:
+        for name in ("Daily", "Daily-Remaining", "Interval-Milliseconds", "Max", "Remaining"):
+            assert f"X-HubSpot-RateLimit-{name}" in answer.headers, (answer.status_code, name)
+    assert answers[0].headers["X-HubSpot-RateLimit-Max"] == "10000"
 
 
 def test_properties_and_groups(sandbox):

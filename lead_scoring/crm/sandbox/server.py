@@ -100,6 +100,24 @@ class RateLimiter:
             self.window.clear()
             self.daily_used = 0
 
+    def _headers(self) -> dict:
+        return {
+            "X-HubSpot-RateLimit-Daily": str(self.daily_limit),
+            "X-HubSpot-RateLimit-Daily-Remaining": str(max(0, self.daily_limit - self.daily_used)),
+            "X-HubSpot-RateLimit-Interval-Milliseconds": str(int(self.interval_s * 1000)),
+            "X-HubSpot-RateLimit-Max": str(self.limit),
+            "X-HubSpot-RateLimit-Remaining": str(max(0, self.limit - len(self.window))),
+        }
+
+    def peek(self) -> dict:
+        """The rate-limit headers as they stand, without counting a request (for answers that
+        are refused before the limiter, such as a 401)."""
+        now = time.monotonic()
+        with self.lock:
+            while self.window and self.window[0] <= now - self.interval_s:
+                self.window.popleft()
+            return self._headers()
+
     def acquire(self) -> tuple[str | None, dict]:
         now = time.monotonic()
         today = datetime.now(tz=UTC).date()
@@ -116,13 +134,7 @@ class RateLimiter:
             else:
                 self.window.append(now)
                 self.daily_used += 1
-            headers = {
-                "X-HubSpot-RateLimit-Daily": str(self.daily_limit),
-                "X-HubSpot-RateLimit-Daily-Remaining": str(max(0, self.daily_limit - self.daily_used)),
-                "X-HubSpot-RateLimit-Interval-Milliseconds": str(int(self.interval_s * 1000)),
-                "X-HubSpot-RateLimit-Max": str(self.limit),
-                "X-HubSpot-RateLimit-Remaining": str(max(0, self.limit - len(self.window))),
-            }
+            headers = self._headers()
         return policy, headers
 
 
@@ -270,6 +282,8 @@ class Routes:
             ("POST", rf"/crm/v3/objects/{t}/batch/create", "batch_create"),
             ("GET", rf"/crm/v3/objects/{t}/(?P<id>[^/]+)", "get_object"),
             ("PATCH", rf"/crm/v3/objects/{t}/(?P<id>[^/]+)", "update_object"),
+            ("DELETE", rf"/crm/v3/objects/{t}/(?P<id>[^/]+)", "archive_object"),
+            ("POST", rf"/crm/v3/objects/{t}/batch/archive", "batch_archive"),
             ("GET", rf"/crm/v3/properties/{t}", "list_properties"),
             ("POST", rf"/crm/v3/properties/{t}", "create_property"),
             ("GET", rf"/crm/v3/properties/{t}/groups", "list_groups"),
@@ -282,6 +296,10 @@ class Routes:
                     r"(?P<to>[A-Za-z0-9_-]+)/(?P<to_id>\d+)", "v4_associate_default"),
             ("POST", rf"/crm/v4/associations/{t}/(?P<to>[A-Za-z0-9_-]+)/batch/read",
              "v4_batch_read"),
+            ("DELETE", rf"/crm/v4/objects/{t}/(?P<id>\d+)/associations/(?P<to>[A-Za-z0-9_-]+)/"
+                       r"(?P<to_id>\d+)", "v4_delete_associations"),
+            ("POST", rf"/crm/v4/associations/{t}/(?P<to>[A-Za-z0-9_-]+)/batch/archive",
+             "v4_batch_archive"),
         ]
         self.compiled = [(m, re.compile(p + "/?$"), name) for m, p, name in self.table]
 
@@ -382,6 +400,37 @@ class Routes:
         if status != 201:
             raise Answer(400, out["errors"][0])
         return 201, out["results"][0]
+
+    def _refuse_existing_emails(self, object_type: str, inputs: list[dict]) -> None:
+        """HubSpot answers 409 CONFLICT, for the whole request, when a contact to create has the
+        email of an existing contact (the message names the first one)."""
+        if object_type != "contacts":
+            return
+        emails = [str(i["properties"]["email"]) for i in inputs
+                  if isinstance(i.get("properties"), dict) and i["properties"].get("email")]
+        if not emails:
+            return
+        existing = self.store.ids_by_property("contacts", "email", emails)
+        for email in emails:
+            if email.lower() in existing:
+                raise Answer(409, error_body(
+                    f"Contact already exists. Existing ID: {existing[email.lower()]}", "CONFLICT"))
+
+    def archive_object(self, p, query, body):
+        """DELETE: move the record to the recycling bin (archived); 204, also when it is gone."""
+        object_type = _object_type(p["type"])
+        if str(p["id"]).isdigit():
+            with self.store.transaction() as conn:
+                self.store.archive(conn, object_type, [int(p["id"])])
+        return 204, None
+
+    def batch_archive(self, p, query, body):
+        object_type = _object_type(p["type"])
+        inputs = _inputs(body, self.state.config.max_batch)
+        ids = [int(i["id"]) for i in inputs if str(i["id"]).isdigit()]
+        with self.store.transaction() as conn:
+            self.store.archive(conn, object_type, ids)
+        return 204, None
 
     def search(self, p, query, body):
         object_type = _object_type(p["type"])
@@ -511,6 +560,7 @@ class Routes:
         object_type = _object_type(p["type"])
         started = iso_ms(int(time.time() * 1000))
         inputs = _inputs(body, self.state.config.max_batch, need_id=False)
+        self._refuse_existing_emails(object_type, inputs)
         failing = set() if _single else self.state.pick_failures(len(inputs))
         results, errors = [], []
         with self.store.transaction() as conn:
@@ -615,6 +665,30 @@ class Routes:
                                "associationSpec": {"associationCategory": "HUBSPOT_DEFINED",
                                                    "associationTypeId": type_id}}], [], started)
 
+    def v4_delete_associations(self, p, query, body):
+        """DELETE every association between two records (both directions); 204."""
+        from_type, to_type = _object_type(p["type"]), _object_type(p["to"])
+        with self.store.transaction() as conn:
+            self.store.dissociate(conn, from_type, int(p["id"]), to_type, int(p["to_id"]))
+        return 204, None
+
+    def v4_batch_archive(self, p, query, body):
+        """Inputs {"from": {"id"}, "to": [{"id"}, ...]}: remove those associations; 204."""
+        from_type, to_type = _object_type(p["type"]), _object_type(p["to"])
+        inputs = _inputs(body, 1000, need_id=False)
+        pairs = []
+        for item in inputs:
+            try:
+                from_id = int((item.get("from") or {}).get("id"))
+                pairs += [(from_id, int(t.get("id"))) for t in item.get("to") or []]
+            except (TypeError, ValueError, AttributeError):
+                raise Answer(400, error_body("Every input needs `from.id` and `to[].id`.",
+                                             "VALIDATION_ERROR")) from None
+        with self.store.transaction() as conn:
+            for from_id, to_id in pairs:
+                self.store.dissociate(conn, from_type, from_id, to_type, to_id)
+        return 204, None
+
     def v4_batch_read(self, p, query, body):
         from_type, to_type = _object_type(p["type"]), _object_type(p["to"])
         started = iso_ms(int(time.time() * 1000))
@@ -691,6 +765,8 @@ class Handler(BaseHTTPRequestHandler):
         except Exception as exc:  # a sandbox bug must still answer like a server would
             log.exception("sandbox error on %s %s", method, path)
             status, body, headers = 500, error_body(f"Sandbox error: {exc}", "INTERNAL_ERROR"), {}
+        if not path.startswith("/_sandbox/"):  # like HubSpot: on every API answer, 401 included
+            headers = {**state.limiter.peek(), **headers}
         with state.lock:
             state.requests[(method, self._route, status)] += 1
         self._send(status, body, headers)

@@ -372,6 +372,21 @@ class Store:
                 "select count(*) from objects where object_type = ? and archived = 0", (object_type,)
             ).fetchone()[0]
 
+    def archive(self, conn, object_type: str, ids: Iterable[int]) -> int:
+        """Archive live records (HubSpot's recycling bin): reads, searches and updates no longer
+        see them. Returns how many were archived; archiving twice is a no-op."""
+        n = 0
+        now = self.now_ms()
+        for id_ in ids:
+            done = conn.execute("update objects set archived = 1, modified_ms = ? where "
+                                "object_type = ? and id = ? and archived = 0",
+                                (now, object_type, id_)).rowcount
+            if done:
+                conn.execute("insert into write_log (object_type, object_id, at_ms, op, properties) "
+                             "values (?, ?, ?, 'archive', '{}')", (object_type, id_, now))
+                n += done
+        return n
+
     def update(self, conn, record: Record, properties: dict, op: str) -> Record:
         """Apply validated values to a record inside the caller's transaction."""
         props = dict(record.props)
@@ -575,6 +590,13 @@ class Store:
                      (from_type, from_id, to_type, to_id, forward))
         conn.execute("insert or ignore into associations values (?, ?, ?, ?, ?)",
                      (to_type, to_id, from_type, from_id, reverse))
+
+    def dissociate(self, conn, from_type: str, from_id: int, to_type: str, to_id: int) -> None:
+        """Remove every association between two records, both directions."""
+        conn.execute("delete from associations where from_type = ? and from_id = ? "
+                     "and to_type = ? and to_id = ?", (from_type, from_id, to_type, to_id))
+        conn.execute("delete from associations where from_type = ? and from_id = ? "
+                     "and to_type = ? and to_id = ?", (to_type, to_id, from_type, from_id))
 
     def associations(self, from_type: str, ids: Iterable[int],
                      to_type: str) -> dict[int, list[tuple[int, int]]]:

@@ -7,6 +7,8 @@ Guarantees (see docs/crm.md):
 - The state moves only for confirmed writes (ids the CRM returned in `results`). Per-row failures
   (207 answers) go to `sync.crm_sync_errors`; since their state did not move they are sent again
   by the next run.
+- A contact the CRM answers OBJECT_NOT_FOUND for (archived or deleted in the CRM) is recorded
+  in `sync.crm_sync_gone` and no longer sent; deleting its row there sends it again.
 - A DAILY 429 stops the run cleanly (`stopped_reason="daily_limit"`); what was confirmed is kept
   and the next run sends the rest.
 - Every run, dry runs included, leaves a row in `sync.crm_sync_runs` (with the Airflow run id
@@ -51,6 +53,7 @@ log = logging.getLogger(__name__)
 
 SCORES_SCHEMA, SCORES_TABLE = "marts", "fct_lead_scores"
 DEFAULT_MAX_SHARE = 0.5
+GONE_CATEGORY = "OBJECT_NOT_FOUND"  # per-row: the contact was archived or deleted in the CRM
 RUN_COLUMNS = ["run_id", "started_at", "finished_at", "duration_s", "planned", "sent", "succeeded",
                "failed", "skipped", "dry_run", "stopped_reason", "requests", "rate_limited", "retries",
                "dag_run_id"]
@@ -81,6 +84,7 @@ class SyncResult:
     succeeded: int = 0  # confirmed by the CRM
     failed: int = 0  # refused per row, or in a batch that failed as a whole
     skipped: int = 0  # unchanged
+    gone: int = 0  # not sent: the CRM no longer has them (sync.crm_sync_gone)
     overwrites: int = 0  # planned rows that replace values an earlier sync wrote
     dry_run: bool = False
     stopped_reason: str | None = None  # None: every planned row was attempted
@@ -104,8 +108,9 @@ class SyncResult:
 
     def summary(self) -> str:
         mode = "dry run: " if self.dry_run else ""
+        gone = f", {self.gone} gone from the CRM" if self.gone else ""
         text = (f"{mode}{self.total} scored contacts, {self.planned} changed, {self.skipped} "
-                f"unchanged; sent {self.sent}, confirmed {self.succeeded}, failed {self.failed} "
+                f"unchanged{gone}; sent {self.sent}, confirmed {self.succeeded}, failed {self.failed} "
                 f"in {self.duration_s:.1f}s ({self.requests} requests, {self.rate_limited} rate "
                 f"limited)")
         if self.guard_tripped:
@@ -155,6 +160,7 @@ class _Recorder:
         self.flush_every = max(1, flush_every)
         self.state: list[tuple] = []
         self.errors: list[tuple] = []
+        self.gone: list[tuple] = []
         self.batches = 0
 
     def confirmed(self, contact_id: int, digest: str, payload: dict) -> None:
@@ -164,6 +170,8 @@ class _Recorder:
     def failed(self, contact_id: int | None, digest: str | None, category: str | None,
                message: str | None) -> None:
         self.errors.append((self.run_id, contact_id, digest, category, message, _utcnow()))
+        if category == GONE_CATEGORY and contact_id is not None:
+            self.gone.append((contact_id, digest, message, _utcnow(), self.run_id))
 
     def batch_done(self) -> None:
         self.batches += 1
@@ -171,7 +179,7 @@ class _Recorder:
             self.flush()
 
     def flush(self) -> None:
-        if self.state or self.errors:
+        if self.state or self.errors or self.gone:
             with self.target.opened() as conn:
                 conn.execute("begin")
                 warehouse.insert_rows(conn, "sync.crm_sync_state",
@@ -180,8 +188,11 @@ class _Recorder:
                 warehouse.insert_rows(conn, "sync.crm_sync_errors",
                                       ["run_id", "contact_id", "payload_hash", "error_category",
                                        "error_message", "failed_at"], self.errors)
+                warehouse.insert_rows(conn, "sync.crm_sync_gone",
+                                      ["contact_id", "payload_hash", "error_message", "gone_at",
+                                       "run_id"], self.gone, key=["contact_id"])
                 conn.execute("commit")
-            self.state, self.errors = [], []
+            self.state, self.errors, self.gone = [], [], []
 
 
 def _audit(target: Warehouse, result: SyncResult) -> None:
@@ -275,6 +286,8 @@ def run_sync(
         rows = read_scores(conn)
         state = {cid: (digest, payload) for cid, digest, payload in conn.execute(
             "select contact_id, payload_hash, payload from sync.crm_sync_state").fetchall()}
+        gone = {cid for (cid,) in conn.execute("select contact_id from sync.crm_sync_gone")
+                .fetchall()}
         result.aborted_runs = _abort_unfinished(conn, result.run_id)
         conn.execute(
             "insert into sync.crm_sync_runs (run_id, started_at, dry_run, dag_run_id) "
@@ -289,13 +302,16 @@ def run_sync(
                         contact_id, SCORES_SCHEMA, SCORES_TABLE)
             continue
         seen.add(contact_id)
+        if contact_id in gone:
+            result.gone += 1
+            continue
         payload = build_payload(row)
         digest = payload_hash(payload)
         if state.get(contact_id, (None,))[0] != digest:
             planned.append((contact_id, payload, digest))
     result.total = len(seen)
     result.planned = len(planned)
-    result.skipped = result.total - result.planned
+    result.skipped = result.total - result.planned - result.gone
 
     result.overwrites = sum(1 for contact_id, _, _ in planned if contact_id in state)
     share = result.overwrites / result.total if result.total else 0.0

@@ -49,6 +49,15 @@ DDL = [
     )""",
     # Warehouses created before the column existed:
     "alter table sync.crm_sync_runs add column if not exists dag_run_id varchar",
+    # Contacts the CRM answered OBJECT_NOT_FOUND for (archived or deleted there): not sent again
+    # until their row is deleted.
+    """create table if not exists sync.crm_sync_gone (
+        contact_id bigint primary key,
+        payload_hash varchar,
+        error_message varchar,
+        gone_at timestamp not null,
+        run_id varchar not null
+    )""",
     """create table if not exists sync.crm_extract_watermarks (
         object_type varchar primary key,
         watermark timestamp not null,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+import requests
 
 from lead_scoring.cli import main
 from lead_scoring.crm.client import CrmAuthError
@@ -124,13 +125,42 @@ def test_rows_the_crm_refuses_are_recorded_and_retried(warehouse, sandbox, clien
     assert errors == {1: "VALIDATION_ERROR", 9999: "OBJECT_NOT_FOUND"}
     assert {e["contact_id"] for e in first.errors} == {1, 9999}
 
-    second = run_sync(warehouse, client)  # still changed: their state never advanced
-    assert (second.planned, second.sent, second.failed) == (2, 2, 2)
+    # 1 is still changed (its state never advanced); 9999 is gone from the CRM: not sent again
+    second = run_sync(warehouse, client)
+    assert (second.planned, second.sent, second.failed, second.gone) == (1, 1, 1, 1)
     rows[0] = score_rows()[0]
     write_scores(warehouse, rows)
     third = run_sync(warehouse, client)
-    assert (third.planned, third.succeeded, third.failed) == (2, 1, 1)
+    assert (third.planned, third.succeeded, third.failed) == (1, 1, 0) and third.complete
     assert crm_values(client)[1] == expected(score_rows()[0])
+
+
+def test_a_contact_archived_in_the_crm_is_recorded_as_gone_and_not_retried(warehouse, sandbox,
+                                                                           client):
+    assert run_sync(warehouse, client).complete
+    archived = requests.post(f"{sandbox.url}/crm/v3/objects/contacts/batch/archive",
+                             json={"inputs": [{"id": "7"}, {"id": "8"}]},
+                             headers={"Authorization": f"Bearer {TOKEN}"}, timeout=5)
+    assert archived.status_code == 204
+    query(warehouse, "update marts.fct_lead_scores set lead_score = lead_score + 1 "
+                     "where contact_id between 5 and 9")
+
+    first = run_sync(warehouse, client)
+    assert (first.planned, first.succeeded, first.failed) == (5, 3, 2)
+    assert sorted(query(warehouse, "select contact_id, error_message is not null, run_id "
+                                   "from sync.crm_sync_gone")) == [(7, True, first.run_id),
+                                                                   (8, True, first.run_id)]
+    assert sorted(query(warehouse, "select contact_id, error_category from sync.crm_sync_errors"
+                        )) == [(7, "OBJECT_NOT_FOUND"), (8, "OBJECT_NOT_FOUND")]
+
+    second = run_sync(warehouse, client)  # gone: not sent again, the run is complete
+    assert (second.planned, second.sent, second.gone) == (0, 0, 2) and second.complete
+    assert "2 gone from the CRM" in second.summary()
+    writes = sandbox.write_counts()
+    assert (writes[7], writes[8]) == (2, 2)  # the first sync and the archive; no update since
+
+    query(warehouse, "delete from sync.crm_sync_gone where contact_id = 8")  # restored: send it
+    assert (run_sync(warehouse, client).planned) == 1
 
 
 def test_bad_token_fails_clearly_and_advances_nothing(warehouse, sandbox):

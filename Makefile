@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 UV_VERSION := 0.13.8
 
-.PHONY: env demo test test-fast lint lock clean
+.PHONY: env demo backfill test test-fast lint lock clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required (set PYTHON=/path/to/python3.11)")'
@@ -19,6 +19,9 @@ env: $(STAMP)  ## create the virtual environment from the lock file
 
 demo: env  ## generate sample data, run the daily DAG through Airflow, print the tiers
 	$(BIN)/lead-scoring demo
+
+backfill: env  ## re-run the daily DAG through Airflow for START..END (YYYY-MM-DD); past days never sync
+	$(BIN)/python -m lead_scoring.orchestration.backfill $(START) $(END)
 
 test: env  ## the whole test suite, end-to-end Airflow runs included
 	$(BIN)/pytest

@@ -14,7 +14,10 @@ Scores every CRM contact once a day, in the warehouse:
    data never reaches the CRM. Data Docs: `.state/data_docs/index.html`.
 4. **publish**: logs the tier summary and marks the score tables updated (an Asset).
 5. **sync_to_crm**: writes the scores that changed since the last confirmed sync to the CRM
-   (connection `crm_default`), in batches of 100, keeping failed rows for the next run.
+   (connection `crm_default`), in batches of 100, keeping failed rows for the next run. Only the
+   latest run writes: a catchup or backfill run that is not the latest schedule interval, or any
+   run whose score date is older than the newest one in `marts.fct_lead_score_history`, skips
+   this task with a log line saying why (a backfill rebuilds history, never the CRM's scores).
 
 Params: `load_from` ("YYYY-MM-DD") loads every landed day from that date up to the logical date
 in one run (a first load of history); `sync_dry_run` reports what the sync would change without
@@ -81,10 +84,10 @@ def lead_scoring_daily():
         return steps.ingest(logical_date.date(), run_id, params.get("load_from"))
 
     @task(pool=WAREHOUSE_POOL)
-    def dbt_build(ds=None) -> None:
-        from lead_scoring.transform import dbt_build as build
+    def dbt_build(ds=None) -> dict:
+        from lead_scoring.orchestration import steps
 
-        build(ds)
+        return steps.dbt_build(ds)
 
     @task(pool=WAREHOUSE_POOL)
     def quality_gate(ds=None, run_id=None) -> dict:
@@ -106,11 +109,21 @@ def lead_scoring_daily():
         return steps.publish(ds)
 
     @task(pool=WAREHOUSE_POOL)
-    def sync_to_crm(params=None) -> dict:
+    def sync_to_crm(ds=None, run_id=None, dag_run=None, data_interval_start=None,
+                    data_interval_end=None, params=None) -> dict:
+        from airflow.sdk.exceptions import AirflowSkipException
+
         from lead_scoring.orchestration import steps
 
+        run_type = getattr(dag_run, "run_type", None)
+        reason = steps.sync_skip_reason(
+            ds, run_type=str(getattr(run_type, "value", run_type)) if run_type else None,
+            interval_start=data_interval_start, interval_end=data_interval_end)
+        if reason:  # only the latest run writes to the CRM: the task shows as skipped
+            steps.log.info("CRM sync skipped: %s", reason)
+            raise AirflowSkipException(reason)
         return steps.sync_to_crm(dry_run=params["sync_dry_run"], force=params["sync_force"],
-                                 max_share=params["sync_max_share"])
+                                 max_share=params["sync_max_share"], dag_run_id=run_id)
 
     (
         extract_from_crm()

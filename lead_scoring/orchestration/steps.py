@@ -112,14 +112,96 @@ def extract_from_crm(logical_day: date) -> dict:
     return {"rows": result.rows, "stopped_reason": result.stopped_reason}
 
 
-def sync_to_crm(*, dry_run: bool, force: bool, max_share: float) -> dict:
+HISTORY = "marts.fct_lead_score_history"
+
+
+def _history_exists(con) -> bool:
+    from lead_scoring.sync.warehouse import table_exists
+
+    return table_exists(con, "marts", "fct_lead_score_history")
+
+
+def history_versions(score_date: str, warehouse=None) -> dict[str, int]:
+    """{model_version: rows} of `score_date` in the score history; {} before the first build."""
+    from lead_scoring.warehouse import Warehouse
+
+    with Warehouse.of(warehouse).opened(read_only=True) as con:
+        if not _history_exists(con):
+            return {}
+        rows = con.execute(
+            f"select model_version, count(*) from {HISTORY} where score_date = cast(? as date) "
+            "group by 1", [score_date]).fetchall()
+    return {str(version): int(n) for version, n in rows}
+
+
+def dbt_build(score_date: str) -> dict:
+    """`dbt build` for `score_date`, saying so when it replaces that date's history rows of an
+    older `model_version` (re-scoring a past date with new rules): the history keeps one row per
+    contact and score date, the newest scoring of that date (docs/scoring.md)."""
+    from lead_scoring.transform import dbt_build as build
+
+    before = history_versions(score_date)
+    build(score_date)
+    after = history_versions(score_date)
+    replaced = {v: n for v, n in before.items() if v not in after}
+    if replaced:
+        log.warning(
+            "Re-scoring %s with model_version %s replaced that date's history rows of model_version "
+            "%s (the history keeps one row per contact and score date: the newest scoring)",
+            score_date, ", ".join(sorted(after)) or "-",
+            ", ".join(f"{v} ({n} rows)" for v, n in sorted(replaced.items())))
+    return {"model_versions": after, "replaced_model_versions": replaced}
+
+
+def newest_score_date(warehouse=None) -> date | None:
+    """The newest score date in the score history, None before the first build."""
+    from lead_scoring.warehouse import Warehouse
+
+    with Warehouse.of(warehouse).opened(read_only=True) as con:
+        if not _history_exists(con):
+            return None
+        (newest,) = con.execute(f"select max(score_date) from {HISTORY}").fetchone()
+    if newest is None:
+        return None
+    return newest if isinstance(newest, date) else date.fromisoformat(str(newest)[:10])
+
+
+def sync_skip_reason(score_date: str, *, run_type: str | None = None, interval_start=None,
+                     interval_end=None, now=None, warehouse=None) -> str | None:
+    """Why this run must not write to the CRM, or None when it is the latest and may.
+
+    Only the newest scores go to the CRM: a backfill or a re-run of a past date rebuilds the
+    history and never writes old scores back. Two checks:
+    - Airflow's LatestOnly semantics for scheduled and backfill runs: a run whose next schedule
+      interval has already ended is a catchup or backfill run;
+    - for every run, manual ones included: its score date is older than the newest score date in
+      `marts.fct_lead_score_history`.
+    """
+    from datetime import UTC, datetime
+
+    if run_type in ("scheduled", "backfill") and interval_start and interval_end:
+        length = interval_end - interval_start
+        now = now or datetime.now(tz=UTC)
+        if length > timedelta(0) and interval_end + length <= now:
+            return (f"the {run_type} run of {score_date} is not the latest schedule interval (a "
+                    "later one has ended): only the latest run writes scores to the CRM")
+    newest = newest_score_date(warehouse)
+    day = date.fromisoformat(score_date)
+    if newest is not None and day < newest:
+        return (f"score date {day} is older than the newest scored date {newest} in {HISTORY}: a "
+                "backfill or re-run of a past date never writes old scores to the CRM")
+    return None
+
+
+def sync_to_crm(*, dry_run: bool, force: bool, max_share: float,
+                dag_run_id: str | None = None) -> dict:
     """Write changed scores to the CRM. Row failures and a daily cap leave work for the next run."""
     from crm_hook import CrmHook
 
     from lead_scoring.sync import run_sync
 
     result = run_sync(None, CrmHook().get_conn(), dry_run=dry_run,
-                      force=force, max_share=max_share)
+                      force=force, max_share=max_share, dag_run_id=dag_run_id)
     log.info("CRM sync %s", result.summary())
     if result.failed:
         log.warning("%d contacts failed; they are kept in sync.crm_sync_errors and resent "

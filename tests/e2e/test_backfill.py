@@ -8,7 +8,9 @@ from datetime import timedelta
 
 import duckdb
 import pytest
+import yaml
 
+from lead_scoring import paths
 from lead_scoring.crm.client import CrmClient
 from lead_scoring.crm.sandbox import start_sandbox
 from lead_scoring.orchestration.backfill import backfill
@@ -17,6 +19,21 @@ from tests.e2e.conftest import END
 pytestmark = pytest.mark.e2e
 
 PAST = [END - timedelta(days=3), END - timedelta(days=2), END - timedelta(days=1)]
+
+
+def copy_rules(folder):
+    """The shipped rules in another folder, without the seeds' data tests: dbt compiles the tests
+    of a seed folder outside the project into that folder's YAML path, and fails."""
+    shutil.copytree(paths.seeds_dir(), folder)
+    spec = folder / "_seeds.yml"
+
+    def strip(node):
+        if isinstance(node, dict):
+            return {k: strip(v) for k, v in node.items() if k not in ("data_tests", "tests")}
+        return [strip(v) for v in node] if isinstance(node, list) else node
+
+    spec.write_text(yaml.safe_dump(strip(yaml.safe_load(spec.read_text())), sort_keys=False))
+    return folder
 
 
 def test_backfill_of_three_past_days_sends_nothing_and_the_latest_day_syncs(pipeline, tmp_path):
@@ -65,3 +82,24 @@ def test_backfill_of_three_past_days_sends_nothing_and_the_latest_day_syncs(pipe
             "select dag_run_id from sync.crm_sync_runs order by started_at desc limit 1",
             warehouse=warehouse)[0]
         assert dag_run_id.startswith("manual__")  # the Airflow run id of `airflow dags test`
+        writes_after_sync = sandbox.write_counts()
+
+        # Re-scoring a past day with changed rules: that day's rows are replaced, and it says so.
+        rules = copy_rules(tmp_path / "rules")
+        engagement = rules / "scoring_engagement_rules.csv"
+        engagement.write_text(engagement.read_text().replace(
+            "eng_page_pricing,high_value_pages,page,pattern,^/pricing(/|$),5,20,",
+            "eng_page_pricing,high_value_pages,page,pattern,^/pricing(/|$),10,30,"))
+        (old_version,) = {v for *_, v in pipeline.query(history, [PAST[1]], warehouse=warehouse)}
+        log_file = pipeline.state / "airflow" / "cli.log"
+        log_start = log_file.stat().st_size
+        ok, log = pipeline.run(PAST[1], env={**env, "LEAD_SCORING_SEEDS_DIR": str(rules)})
+        assert ok, log
+        assert "sync_to_crm: skipped" in log, log
+        versions = {v for *_, v in pipeline.query(history, [PAST[1]], warehouse=warehouse)}
+        assert len(versions) == 1 and versions != {old_version}
+        with log_file.open() as fh:
+            fh.seek(log_start)
+            run_log = fh.read()
+        assert f"replaced that date's history rows of model_version {old_version}" in run_log
+        assert sandbox.write_counts() == writes_after_sync

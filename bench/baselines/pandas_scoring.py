@@ -130,9 +130,11 @@ class Rules:
         fit["match_value"] = fit["rule_value"].str.lower()
         fit["match_list"] = "|" + fit["match_value"].str.replace(
             f"{RE2_SPACE}*[|]{RE2_SPACE}*", "|", regex=True) + "|"
-        bounds = fit["rule_value"].where(fit["operator"] == "between").str.split("..", regex=False)
-        fit["min_value"] = _decimal(bounds.str.get(0))
-        fit["max_value"] = _decimal(bounds.str.get(1))
+        # split_part(value, '..', 1 and 2); expand + reindex: no `between` rule leaves no lists
+        bounds = fit["rule_value"].where(fit["operator"] == "between").str.split(
+            "..", regex=False, expand=True).reindex(columns=[0, 1])
+        fit["min_value"] = _decimal(bounds[0])
+        fit["max_value"] = _decimal(bounds[1])
         fit["points"] = _integer(fit["points"])
         fit["disqualify"] = _boolean(fit["disqualify"]).fillna(False)
 

@@ -252,3 +252,23 @@ def test_cli_prints_rows_seconds_and_mismatches(pipeline, capsys):
     assert exit_code == 0
     assert lines[0].startswith(f"sql: {contacts:,} rows in ") and lines[0].endswith(" s")
     assert lines[1:] == ["mismatches: 0"]
+
+
+def test_rules_without_a_between_rule(pipeline, tmp_path):
+    """No fit rule uses `between` (no company-size rules): both baselines still score, alike."""
+    landing, warehouse = pipeline
+    seeds = tmp_path / "seeds"
+    shutil.copytree(DEFAULT_SEEDS_DIR, seeds)
+    rules = seeds / "scoring_fit_rules.csv"
+    lines = rules.read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = [line for line in lines if ",between," not in line]
+    assert len(kept) < len(lines)
+    rules.write_text("".join(kept), encoding="utf-8")
+
+    frames = {name: score(landing, SCORE_DATE, seeds) for name, score in BASELINES.items()}
+
+    pandas_frame = frames["pandas"].sort_values("contact_id").reset_index(drop=True)
+    sql_frame = frames["sql"].sort_values("contact_id").reset_index(drop=True)
+    assert pandas_frame.astype(str).equals(sql_frame.astype(str))
+    # without the company-size points some fit scores are lower than the shipped rules give
+    assert any(p.startswith("fit_score differs") for p in compare(frames["pandas"], warehouse))

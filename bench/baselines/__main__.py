@@ -15,7 +15,6 @@ from pathlib import Path
 
 from bench.baselines import pandas_scoring, single_sql
 from bench.baselines.compare import compare
-from bench.baselines.inputs import DEFAULT_SEEDS_DIR
 
 BASELINES = {"pandas": pandas_scoring.score, "sql": single_sql.score}
 
@@ -26,8 +25,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("baseline", choices=sorted(BASELINES))
     parser.add_argument("--landing", type=Path, required=True, help="the landing folder")
     parser.add_argument("--score-date", type=dt.date.fromisoformat, required=True, metavar="YYYY-MM-DD")
-    parser.add_argument("--seeds", type=Path, default=DEFAULT_SEEDS_DIR,
-                        help="folder of the rule seeds (default: the dbt project's)")
+    parser.add_argument("--seeds", type=Path, default=None,
+                        help="folder of the rule seeds (default: LEAD_SCORING_SEEDS_DIR when set, "
+                             "else the dbt project's seeds)")
     parser.add_argument("--compare", type=Path, metavar="WAREHOUSE",
                         help="a DuckDB warehouse whose marts.fct_lead_scores the result must equal")
     args = parser.parse_args(argv)

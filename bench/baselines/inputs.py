@@ -19,14 +19,13 @@ import yaml
 from lead_scoring import paths
 from lead_scoring.ingest.web_events import DEDUP_WINDOW_DAYS, SEGMENT_TYPES
 
-DEFAULT_SEEDS_DIR = paths.DBT_PROJECT_DIR / "seeds"
 DBT_PROJECT_FILE = paths.DBT_PROJECT_DIR / "dbt_project.yml"
 CRM_ENTITIES = ("contacts", "companies")  # deals only decide lifecycle_stage, which is not compared
 SCORING_VARS = ("fit_weight", "default_window_days", "junk_consonant_run_length")
 
 __all__ = [
-    "CRM_ENTITIES", "DEDUP_WINDOW_DAYS", "DEFAULT_SEEDS_DIR", "SEGMENT_TYPES", "LandedDay",
-    "landed_days", "scoring_vars",
+    "CRM_ENTITIES", "DEDUP_WINDOW_DAYS", "SEGMENT_TYPES", "LandedDay",
+    "landed_days", "scoring_vars", "seeds_dir_or_default",
 ]
 
 
@@ -47,6 +46,12 @@ def _day_folders(root: Path) -> dict[dt.date, Path]:
     return folders
 
 
+def seeds_dir_or_default(seeds_dir: Path | None) -> Path:
+    """The rule seeds to read: `seeds_dir`, else the folder dbt reads (`paths.seeds_dir()`:
+    LEAD_SCORING_SEEDS_DIR when set, otherwise the dbt project's seeds)."""
+    return Path(seeds_dir) if seeds_dir is not None else paths.seeds_dir()
+
+
 def landed_days(landing_dir: Path, score_date: dt.date) -> list[LandedDay]:
     """Every landed day up to the score date, oldest first, with its CRM exports and event files."""
     crm = _day_folders(Path(landing_dir) / "crm")
@@ -64,15 +69,15 @@ def landed_days(landing_dir: Path, score_date: dt.date) -> list[LandedDay]:
     return days
 
 
-def scoring_vars(overrides: dict | None = None, seeds_dir: Path = DEFAULT_SEEDS_DIR) -> dict:
+def scoring_vars(overrides: dict | None = None, seeds_dir: Path | None = None) -> dict:
     """What combines the points into scores: the dbt vars (default_window_days,
     junk_consonant_run_length; dbt_project.yml's values with `overrides` on top, as
     `dbt_build(vars=...)` would put them), and the weights and base points of seed
     scoring_categories, the weights overridden by var fit_weight when it is set."""
     project = yaml.safe_load(DBT_PROJECT_FILE.read_text(encoding="utf-8"))
     values = {name: project["vars"][name] for name in SCORING_VARS} | dict(overrides or {})
-    categories = {row["category"].strip().lower(): row
-                  for row in csv.DictReader((Path(seeds_dir) / "scoring_categories.csv").open())}
+    with (seeds_dir_or_default(seeds_dir) / "scoring_categories.csv").open(encoding="utf-8") as handle:
+        categories = {row["category"].strip().lower(): row for row in csv.DictReader(handle)}
     weights = (Decimal(categories["fit"]["weight"]), Decimal(categories["engagement"]["weight"]))
     if values["fit_weight"] is not None:
         fit_weight = float(values["fit_weight"])

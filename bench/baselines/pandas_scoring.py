@@ -28,10 +28,10 @@ import pyarrow.compute as pc
 
 from bench.baselines.inputs import (
     DEDUP_WINDOW_DAYS,
-    DEFAULT_SEEDS_DIR,
     SEGMENT_TYPES,
     landed_days,
     scoring_vars,
+    seeds_dir_or_default,
 )
 
 # DuckDB's trim() removes the Unicode space separators (category Zs), not tabs or newlines.
@@ -58,14 +58,14 @@ REPEATED_LETTER = "^(" + "|".join(f"{letter}{{2,}}" for letter in "abcdefghijklm
 def score(
     landing_dir: Path,
     score_date: dt.date,
-    seeds_dir: Path = DEFAULT_SEEDS_DIR,
+    seeds_dir: Path | None = None,
     *,
     vars: dict | None = None,  # noqa: A002 - dbt's name for them
 ) -> pd.DataFrame:
     """Scores of every contact as of `score_date`: contact_id, fit_score, engagement_score,
     lead_score, grade, tier; one row per contact, like marts.fct_lead_scores."""
     settings = scoring_vars(vars, seeds_dir)
-    rules = Rules.read(Path(seeds_dir), settings["default_window_days"])
+    rules = Rules.read(seeds_dir_or_default(seeds_dir), settings["default_window_days"])
     days = landed_days(Path(landing_dir), score_date)
     contacts, contact_properties = _contacts(_latest_crm_versions(days, "contacts"))
     company_properties = _company_properties_of_contacts(

@@ -16,10 +16,10 @@ import pandas as pd
 from bench.baselines.inputs import (
     CRM_ENTITIES,
     DEDUP_WINDOW_DAYS,
-    DEFAULT_SEEDS_DIR,
     SEGMENT_TYPES,
     landed_days,
     scoring_vars,
+    seeds_dir_or_default,
 )
 
 SQL_FILE = Path(__file__).with_name("scoring.sql")
@@ -33,7 +33,7 @@ SEEDS = (
 def parameters(
     landing_dir: Path,
     score_date: dt.date,
-    seeds_dir: Path = DEFAULT_SEEDS_DIR,
+    seeds_dir: Path | None = None,
     vars: dict | None = None,  # noqa: A002 - dbt's name for them
 ) -> dict[str, object]:
     """The values of scoring.sql's $parameters."""
@@ -47,7 +47,7 @@ def parameters(
         raise ValueError(f"nothing landed by {score_date} under {landing_dir} for: {', '.join(empty)}")
     return {
         **files,
-        **{seed: str(Path(seeds_dir) / f"{seed}.csv") for seed in SEEDS},
+        **{seed: str(seeds_dir_or_default(seeds_dir) / f"{seed}.csv") for seed in SEEDS},
         "score_date": score_date,
         "fit_weight": str(settings["fit_weight"]),
         "engagement_weight": str(settings["engagement_weight"]),
@@ -63,7 +63,7 @@ def parameters(
 def score(
     landing_dir: Path,
     score_date: dt.date,
-    seeds_dir: Path = DEFAULT_SEEDS_DIR,
+    seeds_dir: Path | None = None,
     *,
     vars: dict | None = None,  # noqa: A002 - dbt's name for them
 ) -> pd.DataFrame:

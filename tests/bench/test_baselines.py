@@ -22,7 +22,7 @@ import pytest
 from bench.baselines import pandas_scoring, single_sql
 from bench.baselines.__main__ import main as baselines_cli
 from bench.baselines.compare import compare
-from bench.baselines.inputs import DEFAULT_SEEDS_DIR
+from lead_scoring import paths
 from lead_scoring.generate.generator import generate
 from lead_scoring.generate.settings import Settings
 from lead_scoring.ingest import load_days
@@ -228,7 +228,7 @@ def test_baseline_equals_fct_lead_scores(baseline, baseline_scores, pipeline):
 def test_a_rules_change_shows_as_mismatches(baseline, pipeline, tmp_path):
     landing, warehouse = pipeline
     seeds = tmp_path / "seeds"
-    shutil.copytree(DEFAULT_SEEDS_DIR, seeds)
+    shutil.copytree(paths.seeds_dir(), seeds)
     rules = seeds / "scoring_fit_rules.csv"
     text = rules.read_text(encoding="utf-8")
     changed = text.replace("(director|head of)([^a-z]|$),25,", "(director|head of)([^a-z]|$),20,")
@@ -258,7 +258,7 @@ def test_rules_without_a_between_rule(pipeline, tmp_path):
     """No fit rule uses `between` (no company-size rules): both baselines still score, alike."""
     landing, warehouse = pipeline
     seeds = tmp_path / "seeds"
-    shutil.copytree(DEFAULT_SEEDS_DIR, seeds)
+    shutil.copytree(paths.seeds_dir(), seeds)
     rules = seeds / "scoring_fit_rules.csv"
     lines = rules.read_text(encoding="utf-8").splitlines(keepends=True)
     kept = [line for line in lines if ",between," not in line]

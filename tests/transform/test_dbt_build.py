@@ -212,3 +212,38 @@ def test_key_tests_catch_a_duplicate(built, env, tmp_path, monkeypatch):
         "unique_stg_web__events_message_id",
         "unique_combination_of_columns_int_fit_points_contact_id__rule_id",
     }
+
+
+def test_transform_cli_passes_vars_to_dbt(built, env, tmp_path, monkeypatch):
+    from lead_scoring.cli import main
+
+    copy = tmp_path / "warehouse.duckdb"
+    copy.write_bytes(built[0].read_bytes())
+    monkeypatch.setenv("LEAD_SCORING_WAREHOUSE", str(copy))
+    query = "select contact_id, fit_score, engagement_score, lead_score from intermediate.int_lead_scores"
+    before = _fetch(copy, query)
+    assert any(lead != fit for _, fit, _, lead in before)  # fit_weight 0.5 mixes both scores
+
+    # JSON, as in dbt's own --vars: lead_score is the fit score alone
+    assert main(["transform", "--score-date", DAY_2, "--select", "int_lead_scores",
+                 "--vars", '{"fit_weight": 1}']) == 0
+    assert all(lead == fit for _, fit, _, lead in _fetch(copy, query))
+
+    # YAML works too: the engagement score alone
+    assert main(["transform", "--score-date", DAY_2, "--select", "int_lead_scores",
+                 "--vars", "fit_weight: 0"]) == 0
+    assert all(lead == engagement for _, _, engagement, lead in _fetch(copy, query))
+
+    # a value the model refuses fails the command
+    assert main(["transform", "--score-date", DAY_2, "--select", "int_lead_scores",
+                 "--vars", "{fit_weight: 2}"]) == 1
+
+
+@pytest.mark.parametrize("text", ["[0.6]", "fit_weight", "{fit_weight: [", '{"score_date": "2026-11-20"}'])
+def test_transform_cli_refuses_vars_that_are_not_a_mapping(text, capsys):
+    from lead_scoring.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main(["transform", "--vars", text])
+    assert info.value.code == 2
+    assert "--vars" in capsys.readouterr().err

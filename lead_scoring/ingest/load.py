@@ -12,7 +12,7 @@ from lead_scoring.ingest.context import FileStats, LoadContext, StagedFile
 from lead_scoring.ingest.crm_exports import CRM_ENTITIES, export_files, stage_crm_file
 from lead_scoring.ingest.errors import TooManyBadRowsError
 from lead_scoring.ingest.mirror import mirror_day
-from lead_scoring.ingest.schema import ensure_raw_schema
+from lead_scoring.ingest.schema import ensure_crm_table, ensure_raw_schema
 from lead_scoring.ingest.web_events import event_files, stage_web_events_day
 from lead_scoring.warehouse import Warehouse, connect_warehouse
 
@@ -105,6 +105,10 @@ def load_days(
     pg = mirror.connect() if mirror else None
     try:
         ensure_raw_schema(con)
+        # Every CRM table exists, with the columns its export requires, even if no export ever
+        # landed (a B2C CRM has no companies or deals): dbt then reads an empty table.
+        for entity in CRM_ENTITIES:
+            ensure_crm_table(con, entity.table, list(entity.required))
         for day in sorted(set(days)):
             ctx = LoadContext(
                 load_date=day,

@@ -8,6 +8,8 @@
 -#}
 {{ config(materialized='table') }}
 {%- set source_relation = source('crm', 'companies') -%}
+{#- The columns ingestion requires of the export: all a missing table needs to build empty. -#}
+{%- set required = ['hs_object_id', 'name', 'createdate', 'lastmodifieddate'] -%}
 {%- set available = relation_column_names(source_relation) -%}
 {%- set known = [
     'hs_object_id', 'name', 'domain', 'industry', 'numberofemployees', 'annualrevenue', 'country',
@@ -19,7 +21,7 @@ with
 
 source as (
 
-    select * from {{ source_relation }}
+    {{ crm_source_rows(source_relation, required) }}
 
 ),
 

@@ -3,6 +3,8 @@
     cleaned, with its contact and company associations. Custom deal properties are passed through.
 -#}
 {%- set source_relation = source('crm', 'deals') -%}
+{#- The columns ingestion requires of the export: all a missing table needs to build empty. -#}
+{%- set required = ['hs_object_id', 'dealstage', 'createdate', 'lastmodifieddate'] -%}
 {%- set available = relation_column_names(source_relation) -%}
 {%- set known = [
     'hs_object_id', 'dealname', 'dealstage', 'amount', 'pipeline', 'createdate', 'closedate',
@@ -14,7 +16,7 @@ with
 
 source as (
 
-    select * from {{ source_relation }}
+    {{ crm_source_rows(source_relation, required) }}
 
 ),
 

@@ -32,6 +32,7 @@ def warehouse_path() -> Path:
 
 
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+DBT_PROJECT_NAME = "lead_scoring"  # `name:` in dbt_project.yml
 
 
 def seeds_dir() -> Path:

@@ -3,12 +3,29 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 
 import pytest  # noqa: E402
+
+# The rules the engine's tests score with: their own, not the shipped example in dbt_project/seeds,
+# which users edit (see the header of its _seeds.yml for how it differs).
+TEST_RULES_DIR = Path(__file__).resolve().parent / "fixtures" / "rules"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_rules():
+    """dbt, the baselines and every Airflow run started by a test read tests/fixtures/rules.
+
+    Session-wide (set before any module or package fixture builds a warehouse); Airflow
+    subprocesses inherit it through `airflow_cli.airflow_env`, which copies the environment.
+    """
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("LEAD_SCORING_SEEDS_DIR", str(TEST_RULES_DIR))
+        yield TEST_RULES_DIR
 
 
 @pytest.fixture(autouse=True)

@@ -6,6 +6,7 @@
 - dbt's `target/` and `logs/` go under `lead_scoring.paths.state_dir() / "dbt"`, so a run leaves
   the checkout clean.
 - The score date reaches the models as var `score_date`.
+- Rules: `lead_scoring.paths.seeds_dir()` (`LEAD_SCORING_SEEDS_DIR`, else `dbt_project/seeds`).
 
 dbtRunner is not safe to call from several threads of one process at once; the DAG's tasks run
 one at a time in a one-slot pool, which also serialises writers of the DuckDB file.
@@ -133,6 +134,26 @@ def _failures(result: object) -> list[tuple[str, str, str]]:
     return out
 
 
+def _dbt_seed_path() -> str:
+    """`paths.seeds_dir()` relative to the dbt project, as dbt_project.yml's seed-paths reads it.
+
+    dbt writes what it ran for a seed to target/run/<project>/<seed path>/<file>.csv (and the
+    compiled tests of its properties file under target/compiled/...): with an absolute seed path
+    that is the rule file itself, which dbt would overwrite with SQL. A relative path lands
+    under the target folder; refuse the rare layout where it would still reach the rules.
+    """
+    seeds = paths.seeds_dir()
+    relative = os.path.relpath(seeds, paths.DBT_PROJECT_DIR)
+    target = paths.state_dir() / "dbt" / "target"
+    for subdirectory in ("run", "compiled"):
+        written = Path(os.path.normpath(target / subdirectory / paths.DBT_PROJECT_NAME / relative))
+        if written == seeds or seeds in written.parents:
+            raise DbtRunError(
+                f"dbt would write its output over the rules in {seeds} (LEAD_SCORING_SEEDS_DIR): "
+                f"put them, or the state folder {paths.state_dir()}, elsewhere")
+    return relative
+
+
 @contextlib.contextmanager
 def _environment() -> Iterator[None]:
     """Environment of one dbt invocation: the warehouse path, no telemetry; restored after."""
@@ -145,6 +166,8 @@ def _environment() -> Iterator[None]:
         "DO_NOT_TRACK": "1",
         "DBT_VERSION_CHECK": "False",
     }
+    if os.environ.get("LEAD_SCORING_SEEDS_DIR"):
+        wanted["LEAD_SCORING_SEEDS_DIR"] = _dbt_seed_path()
     saved = {key: os.environ.get(key) for key in wanted}
     os.environ.update(wanted)
     try:

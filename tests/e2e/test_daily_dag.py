@@ -76,3 +76,14 @@ def test_the_crm_holds_the_warehouse_scores_and_a_rerun_sends_nothing(pipeline):
     (last_run,) = pipeline.query(
         "select planned, sent from sync.crm_sync_runs order by started_at desc limit 1")
     assert last_run == (0, 0)
+
+
+def test_the_airflow_runs_score_with_the_tests_own_rules(pipeline):
+    # LEAD_SCORING_SEEDS_DIR (tests/fixtures/rules) reaches the Airflow task processes: the
+    # tests' rule ids and points, not the shipped example's
+    fired = {r[0] for r in pipeline.query("select distinct rule_id from marts.fct_lead_score_components")}
+    assert {"f_title_vp", "e_page_pricing"} <= fired
+    assert not {r for r in fired if r.startswith(("fit_", "eng_"))}
+    [(points,)] = pipeline.query("select points from seeds.scoring_engagement_rules "
+                                 "where rule_id = 'e_page_pricing'")
+    assert points == 4

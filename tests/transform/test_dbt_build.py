@@ -125,7 +125,7 @@ def test_anonymous_visits_before_identify_count(built):
     rows = _fetch(
         built[0],
         f"select occurrences, evidence from marts.fct_lead_score_components "
-        f"where contact_id = {HOT} and rule_id = 'eng_page_pricing'",
+        f"where contact_id = {HOT} and rule_id = 'e_page_pricing'",
     )
     assert rows and rows[0][0] == 3, rows
     assert rows[0][1].startswith("3 x /pricing")
@@ -164,8 +164,8 @@ def test_rule_performance_measures_every_rule(built):
     )
     by_rule = {r[0]: r[1:] for r in rows}
     assert by_rule["fictional_name"] == (1, 0)
-    assert by_rule["eng_demo_requested"] == (1, 0)
-    assert "fit_title_vp" in by_rule and "duplicate_email" in by_rule
+    assert by_rule["e_demo_requested"] == (1, 0)
+    assert "f_title_vp" in by_rule and "duplicate_email" in by_rule
 
 
 def test_unit_tests_pass(built, env):
@@ -247,3 +247,15 @@ def test_transform_cli_refuses_vars_that_are_not_a_mapping(text, capsys):
         main(["transform", "--vars", text])
     assert info.value.code == 2
     assert "--vars" in capsys.readouterr().err
+
+
+def test_builds_leave_the_rules_folder_as_it_was(built):
+    # dbt writes what it ran for a seed under target/run/<seed path>: the runner passes dbt a
+    # relative rules folder, so that is never the (absolute) rules folder itself
+    from tests.conftest import TEST_RULES_DIR
+
+    assert sorted(p.suffix for p in TEST_RULES_DIR.iterdir()) == [".csv"] * 10 + [".yml"]
+    header = (TEST_RULES_DIR / "scoring_fit_rules.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert header == "rule_id,rule_group,object,property,operator,value,points,disqualify,reason"
+    rule_ids = {r[0] for r in _fetch(built[0], "select rule_id from seeds.scoring_fit_rules")}
+    assert "f_title_vp" in rule_ids and not any(r.startswith("fit_") for r in rule_ids)

@@ -14,8 +14,10 @@ import pytest
 from lead_scoring.generate.generator import generate
 from lead_scoring.generate.settings import Settings
 from lead_scoring.ingest import load_days
+from lead_scoring.ingest.mirror import mirror_day
 from lead_scoring.quality import run_quality_gate
 from lead_scoring.transform import dbt_build
+from lead_scoring.warehouse import Warehouse
 
 from .raw_fixture import ORDINARY, create_raw_tables
 
@@ -78,6 +80,34 @@ def test_absent_companies_and_deals_tables_build_empty_typed_staging(tmp_path, m
     # the contact with a won deal in the full fixture is only a lead here
     assert _fetch(warehouse, f"select lifecycle_stage from marts.fct_lead_scores "
                              f"where contact_id = {ORDINARY}") == [("lead",)]
+
+
+def test_absent_companies_and_deals_tables_on_postgres(tmp_path, monkeypatch, postgres_server):
+    workspace = tmp_path / "ingest.duckdb"
+    create_raw_tables(workspace)
+    duck = duckdb.connect(str(workspace))
+    duck.execute("drop table raw.crm_companies")
+    duck.execute("drop table raw.crm_deals")
+    database = postgres_server.create_database("missing_exports")
+    target = Warehouse("postgres", postgres=postgres_server.settings(database))
+    with target.opened() as pg:
+        for (day,) in duck.execute("select distinct _load_date from raw.crm_contacts "
+                                   "union select distinct _load_date from raw.web_events").fetchall():
+            mirror_day(duck, pg, day)
+    duck.close()
+    _use(monkeypatch, tmp_path, workspace)
+    for key, value in postgres_server.warehouse_env(database).items():
+        monkeypatch.setenv(key, value)
+
+    dbt_build("2026-11-20")
+
+    with target.opened() as pg:
+        assert pg.execute("select to_regclass('raw.crm_companies') is null").fetchone() == (True,)
+        assert pg.execute("select count(*) from staging.stg_crm__companies").fetchone() == (0,)
+        assert pg.execute("select count(*) from staging.stg_crm__deals").fetchone() == (0,)
+        scores = pg.execute("select count(*), count(lead_score), count(*) filter "
+                            "(where lifecycle_stage = 'sql') from marts.fct_lead_scores").fetchone()
+        assert scores == (5, 5, 0)
 
 
 @pytest.fixture(scope="module")

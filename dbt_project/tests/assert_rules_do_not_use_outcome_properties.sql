@@ -20,7 +20,7 @@ outcome_properties as (
 
     select
         outcome_id,
-        lower(trim(case when lower(trim(kind)) = 'lifecycle_stage' then 'lifecyclestage' else property end)) as property
+        {{ outcome_property('kind', 'property') }} as property
     from outcomes
     where lower(trim(kind)) in ('lifecycle_stage', 'contact_property')
 

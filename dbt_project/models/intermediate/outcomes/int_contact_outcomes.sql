@@ -14,7 +14,7 @@
 {%- set outcome_properties = [] -%}
 {%- if execute -%}
     {%- set definitions = run_query(
-        "select distinct lower(trim(case when lower(trim(kind)) = 'lifecycle_stage' then 'lifecyclestage' else property end))"
+        "select distinct " ~ outcome_property('kind', 'property')
         ~ " from " ~ ref('conversion_outcomes') ~ " where lower(trim(kind)) in ('lifecycle_stage', 'contact_property')"
     ) -%}
     {%- set wanted = definitions.columns[0].values() | list -%}
@@ -32,7 +32,7 @@ definitions as (
     select
         outcome_id,
         lower(trim(kind)) as kind,
-        lower(trim(case when lower(trim(kind)) = 'lifecycle_stage' then 'lifecyclestage' else property end)) as property,
+        {{ outcome_property('kind', 'property') }} as property,
         {{ dbt.concat(["'|'", "lower(trim(value))", "'|'"]) }} as match_list
     from {{ ref('conversion_outcomes') }}
 

@@ -18,7 +18,7 @@ def test_cli_writes_the_landing_folder(tmp_path, capsys):
     manifest = json.loads((out / "_generator" / "manifest.json").read_text())
     assert manifest["arguments"] == {
         "contacts": 120, "days": 3, "end_date": "2026-01-02", "events_per_contact": 4.0,
-        "seed": 5, "junk_share": 0.1, "chunk_size": 20000,
+        "seed": 5, "junk_share": 0.1, "chunk_size": 20000, "plant_effects": False,
     }
     assert manifest["counts"]["contacts"] == 120
     assert sorted(p.name for p in (out / "crm").iterdir()) == [

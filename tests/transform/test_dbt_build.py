@@ -254,7 +254,7 @@ def test_builds_leave_the_rules_folder_as_it_was(built):
     # relative rules folder, so that is never the (absolute) rules folder itself
     from tests.conftest import TEST_RULES_DIR
 
-    assert sorted(p.suffix for p in TEST_RULES_DIR.iterdir()) == [".csv"] * 10 + [".yml"]
+    assert sorted(p.suffix for p in TEST_RULES_DIR.iterdir()) == [".csv"] * 12 + [".yml"]
     header = (TEST_RULES_DIR / "scoring_fit_rules.csv").read_text(encoding="utf-8").splitlines()[0]
     assert header == "rule_id,rule_group,object,property,operator,value,points,disqualify,reason"
     rule_ids = {r[0] for r in _fetch(built[0], "select rule_id from seeds.scoring_fit_rules")}

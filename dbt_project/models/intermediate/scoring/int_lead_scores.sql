@@ -4,8 +4,18 @@
     fit_points = fit base points + fit and junk rule points; engagement_points = engagement base
     points + engagement rule points (bases and weights: seed scoring_categories, through
     int_scoring_model_version); each score is its points clamped to 0-100;
-    lead_score = round(fit_weight * fit_score + engagement_weight * engagement_score).
+    lead_score = round(fit_weight * fit_score + engagement_weight * engagement_score); var
+    fit_weight, when set, overrides the weights here too (a build of this model alone follows it).
 -#}
+{%- set fit_weight_var = fit_weight_override() -%}
+{%- if fit_weight_var is none -%}
+    {%- set weights = ('model_version.fit_weight', 'model_version.engagement_weight') -%}
+{%- else -%}
+    {%- set weights = (
+        'cast(' ~ fit_weight_var ~ ' as ' ~ dbt.type_numeric() ~ ')',
+        'cast(' ~ (1 - fit_weight_var) ~ ' as ' ~ dbt.type_numeric() ~ ')',
+    ) -%}
+{%- endif -%}
 
 with
 
@@ -134,8 +144,8 @@ combined_scores as (
     select
         scores.*,
         cast(round(
-            model_version.fit_weight * scores.fit_score
-            + model_version.engagement_weight * scores.engagement_score,
+            {{ weights[0] }} * scores.fit_score
+            + {{ weights[1] }} * scores.engagement_score,
             0
         ) as {{ dbt.type_int() }}) as lead_score
     from scores

@@ -4,10 +4,7 @@
     scoring_categories; var fit_weight, when set, overrides the weights). Same rules => same hash,
     whatever the row order in the CSV files.
 -#}
-{%- set fit_weight_var = var('fit_weight', none) -%}
-{%- if fit_weight_var is not none and (fit_weight_var | float < 0 or fit_weight_var | float > 1) -%}
-    {{ exceptions.raise_compiler_error("var fit_weight must be between 0 and 1, got " ~ fit_weight_var) }}
-{%- endif -%}
+{%- set fit_weight_var = fit_weight_override() -%}
 {%- set seeds = [
     'scoring_fit_rules', 'scoring_engagement_rules', 'scoring_rule_groups', 'scoring_thresholds',
     'scoring_categories',
@@ -15,7 +12,7 @@
     'junk_role_email_prefixes', 'junk_out_of_market_countries', 'junk_keyboard_patterns',
 ] -%}
 {%- set scoring_vars = {
-    'fit_weight': none if fit_weight_var is none else fit_weight_var | float,
+    'fit_weight': fit_weight_var,
     'default_window_days': var('default_window_days') | int,
     'junk_consonant_run_length': var('junk_consonant_run_length') | int,
 } -%}
@@ -76,8 +73,8 @@ final as (
         categories.fit_weight,
         categories.engagement_weight,
         {%- else %}
-        cast({{ fit_weight_var | float }} as {{ dbt.type_numeric() }}) as fit_weight,
-        cast({{ 1 - fit_weight_var | float }} as {{ dbt.type_numeric() }}) as engagement_weight,
+        cast({{ fit_weight_var }} as {{ dbt.type_numeric() }}) as fit_weight,
+        cast({{ 1 - fit_weight_var }} as {{ dbt.type_numeric() }}) as engagement_weight,
         {%- endif %}
         categories.fit_base_points,
         categories.engagement_base_points

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -111,19 +112,24 @@ def _progress_default(message: str) -> None:
 
 def calibrate(warehouse: Warehouse, seeds_dir: Path, work_dir: Path, settings: Settings,
               progress: Callable[[str], None] = _progress_default) -> Proposal:
+    started = time.monotonic()
+
+    def step(message: str) -> None:
+        progress(f"{message} [{time.monotonic() - started:.0f} s]")
+
     current = RuleSet.read(seeds_dir)
     outcomes, outcomes_date, first_load = _outcomes(warehouse)
     mode, score_date, horizon = _choose_mode(outcomes_date, first_load, settings)
     sandbox = SandboxBuild(warehouse, score_date.isoformat(), Path(work_dir) / "rules")
     try:
-        progress(f"[1/5] scoring the current rules as of {score_date} (a sandbox build beside "
+        step(f"[1/5] scoring the current rules as of {score_date} (a sandbox build beside "
                  "the real one)")
         sandbox.score(current, "current")
         contacts = _labelled_contacts(warehouse, sandbox, outcomes, mode, score_date, horizon)
         _check_enough(contacts, settings)
         min_support = settings.min_support or max(20, int(0.005 * len(contacts)))
 
-        progress("[2/5] generating candidate rules and scoring them")
+        step("[2/5] generating candidate rules and scoring them")
         with warehouse.opened(read_only=True) as conn:
             excluded = C.excluded_properties(conn, sandbox.schema("seeds"),
                                              settings.exclude_properties)
@@ -137,10 +143,10 @@ def calibrate(warehouse: Warehouse, seeds_dir: Path, work_dir: Path, settings: S
         pool = current_rules + [c for c in generated if c.rule_id not in existing]
         sandbox.score(_exploration_rules(current, pool), "exploration")
         features, names, by_name = _features(warehouse, sandbox, contacts, pool, min_support)
-        progress(f"      {len(pool)} candidates ({len(generated)} generated), {len(names)} "
+        step(f"      {len(pool)} candidates ({len(generated)} generated), {len(names)} "
                  f"fire for at least {min_support} contacts and say something of their own")
 
-        progress(f"[3/5] fitting a regularised logistic regression on {len(contacts):,} contacts "
+        step(f"[3/5] fitting a regularised logistic regression on {len(contacts):,} contacts "
                  f"({int(contacts['converted'].sum()):,} conversions)")
         test = _holdout(contacts, mode, settings)
         learn = ~test & ~contacts["is_disqualified"].to_numpy()
@@ -150,7 +156,7 @@ def calibrate(warehouse: Warehouse, seeds_dir: Path, work_dir: Path, settings: S
         logit = features @ model.coef_[0]
         auc_model_test = metrics.roc_auc(logit[test], y[test])
 
-        progress("[4/5] mapping coefficients to points and scoring the proposal")
+        step("[4/5] mapping coefficients to points and scoring the proposal")
         eligible = ~contacts["is_disqualified"].to_numpy()
         proposed, fit_weight, bases = _proposal(current, pool, by_name, weights, features, names,
                                                 eligible)
@@ -159,7 +165,7 @@ def calibrate(warehouse: Warehouse, seeds_dir: Path, work_dir: Path, settings: S
         scores = proposed_scores.reindex(contacts["contact_id"])
         proposed = _with_thresholds(proposed, scores, y, settings)
 
-        progress("[5/5] comparing current and proposed rules on the held-out contacts")
+        step("[5/5] comparing current and proposed rules on the held-out contacts")
         auc_current = metrics.auc_interval(contacts["lead_score"].to_numpy()[test], y[test],
                                            resamples=settings.resamples, seed=settings.seed)
         auc_proposed = metrics.auc_interval(scores["lead_score"].to_numpy()[test], y[test],

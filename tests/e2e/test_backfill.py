@@ -3,12 +3,12 @@ the CRM; the latest day, run after it, syncs."""
 
 from __future__ import annotations
 
+import csv
 import shutil
 from datetime import timedelta
 
 import duckdb
 import pytest
-import yaml
 
 from lead_scoring import paths
 from lead_scoring.crm.client import CrmClient
@@ -22,17 +22,19 @@ PAST = [END - timedelta(days=3), END - timedelta(days=2), END - timedelta(days=1
 
 
 def copy_rules(folder):
-    """The shipped rules in another folder, without the seeds' data tests: dbt compiles the tests
-    of a seed folder outside the project into that folder's YAML path, and fails."""
+    """The suite's rules in another folder, with the pricing-page rule worth more."""
     shutil.copytree(paths.seeds_dir(), folder)
-    spec = folder / "_seeds.yml"
-
-    def strip(node):
-        if isinstance(node, dict):
-            return {k: strip(v) for k, v in node.items() if k not in ("data_tests", "tests")}
-        return [strip(v) for v in node] if isinstance(node, list) else node
-
-    spec.write_text(yaml.safe_dump(strip(yaml.safe_load(spec.read_text())), sort_keys=False))
+    engagement = folder / "scoring_engagement_rules.csv"
+    with engagement.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    pricing = [row for row in rows if row["value"] == "^/pricing(/|$)"]
+    assert pricing, "the suite's rules lost their pricing-page rule"
+    for row in pricing:
+        row.update(points=str(int(row["points"]) + 5), max_points="30")
+    with engagement.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
     return folder
 
 
@@ -86,10 +88,6 @@ def test_backfill_of_three_past_days_sends_nothing_and_the_latest_day_syncs(pipe
 
         # Re-scoring a past day with changed rules: that day's rows are replaced, and it says so.
         rules = copy_rules(tmp_path / "rules")
-        engagement = rules / "scoring_engagement_rules.csv"
-        engagement.write_text(engagement.read_text().replace(
-            "eng_page_pricing,high_value_pages,page,pattern,^/pricing(/|$),5,20,",
-            "eng_page_pricing,high_value_pages,page,pattern,^/pricing(/|$),10,30,"))
         (old_version,) = {v for *_, v in pipeline.query(history, [PAST[1]], warehouse=warehouse)}
         log_file = pipeline.state / "airflow" / "cli.log"
         log_start = log_file.stat().st_size

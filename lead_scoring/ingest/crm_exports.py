@@ -102,9 +102,16 @@ def stage_crm_file(
         """
     )
 
-    # A row is bad when its id is not an integer or a required timestamp does not parse.
+    # A row is bad when its id is not a positive integer written in plain digits (`1.5`, `1e3`,
+    # `0x10`, `-7` or ` 7` would be cast to some other record's id) or a required timestamp does
+    # not parse.
     checks = [
-        ("hs_object_id", "try_cast(hs_object_id as bigint) is null", "not an integer record id"),
+        (
+            "hs_object_id",
+            "hs_object_id is null or not regexp_full_match(hs_object_id, '[1-9][0-9]*') "
+            "or try_cast(hs_object_id as bigint) is null",
+            "not an integer record id",
+        ),
         *(
             (c, f"try_cast({c} as timestamptz) is null", "not an ISO 8601 timestamp")
             for c in TIMESTAMP_COLUMNS

@@ -193,3 +193,18 @@ def test_a_large_file_loads_every_line(landing):
     assert landing.rows("select count(*), count(distinct message_id), count(page_path) "
                         "from raw.web_events") == [(300_000, 300_000, 300_000)]
     assert (report.total("rows_read"), report.total("rows_quarantined")) == (300_001, 1)
+
+
+@pytest.mark.parametrize("record_id", ["1.5", "1e3", "0x10", "-910032", "+7", " 7", "007", "",
+                                       "99999999999999999999"])
+def test_a_record_id_that_is_not_plain_positive_digits_is_quarantined_not_renumbered(
+        landing, record_id):
+    landing.crm("contacts", contacts(
+        GOOD.format(n="a"),
+        f'"{record_id}",b@example.com,Bo,Li,2026-01-01T00:00:00Z,2026-11-20T08:00:00Z,x',
+    ))
+    landing.load(max_bad_share=1.0)
+    assert landing.rows("select hs_object_id from raw.crm_contacts") == [("1",)]
+    shown = f'"{record_id}"' if record_id else "NULL"
+    assert [(q[2], q[3], q[4]) for q in quarantine(landing)] == [
+        (3, "hs_object_id", f"invalid value {shown}: not an integer record id")]

@@ -3,7 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+
+# A CRM date or event time outside [1970-01-01, end of the day after the load date] is implausible
+# (a clock reset, a placeholder such as 1900-01-01, a typo'd year): its row is quarantined.
+EARLIEST_PLAUSIBLE = date(1970, 1, 1)
+PLAUSIBLE_AHEAD = timedelta(days=1)
+
+
+def plausible_bounds(load_date: date) -> tuple[str, str]:
+    """SQL literals (timestamptz, UTC) of the first and last plausible instant for a load date."""
+    end = load_date + PLAUSIBLE_AHEAD + timedelta(days=1)
+    return (f"timestamptz '{EARLIEST_PLAUSIBLE.isoformat()} 00:00:00+00'",
+            f"(timestamptz '{end.isoformat()} 00:00:00+00' - interval 1 microsecond)")
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,13 @@ from pathlib import Path
 
 import duckdb
 
-from lead_scoring.ingest.context import FileStats, LoadContext, StagedFile
+from lead_scoring.ingest.context import (
+    PLAUSIBLE_AHEAD,
+    FileStats,
+    LoadContext,
+    StagedFile,
+    plausible_bounds,
+)
 from lead_scoring.ingest.errors import IngestError, MissingColumnsError
 from lead_scoring.ingest.schema import ensure_crm_table, quote_ident
 
@@ -102,9 +108,10 @@ def stage_crm_file(
         """
     )
 
+    earliest, latest = plausible_bounds(ctx.load_date)
     # A row is bad when its id is not a positive integer written in plain digits (`1.5`, `1e3`,
     # `0x10`, `-7` or ` 7` would be cast to some other record's id) or a required timestamp does
-    # not parse.
+    # not parse, or is before 1970 or later than the day after the load date.
     checks = [
         (
             "hs_object_id",
@@ -114,6 +121,11 @@ def stage_crm_file(
         ),
         *(
             (c, f"try_cast({c} as timestamptz) is null", "not an ISO 8601 timestamp")
+            for c in TIMESTAMP_COLUMNS
+        ),
+        *(
+            (c, f"not (try_cast({c} as timestamptz) between {earliest} and {latest})",
+             f"implausible date (before 1970 or after {ctx.load_date + PLAUSIBLE_AHEAD})")
             for c in TIMESTAMP_COLUMNS
         ),
     ]

@@ -14,7 +14,13 @@ from pathlib import Path
 
 import duckdb
 
-from lead_scoring.ingest.context import FileStats, LoadContext, StagedFile
+from lead_scoring.ingest.context import (
+    PLAUSIBLE_AHEAD,
+    FileStats,
+    LoadContext,
+    StagedFile,
+    plausible_bounds,
+)
 
 SEGMENT_TYPES = ("page", "track", "identify", "screen", "group", "alias")
 # A messageId loaded by a day this close is a duplicate. A wider window costs a scan of more of
@@ -46,6 +52,8 @@ LINE_CHECKS = (
     ("type", f"e.type not in {SEGMENT_TYPES}", "not a Segment event type"),
     ("timestamp", "e.timestamp is null", "timestamp missing"),
     ("timestamp", "ts is null", "not an ISO 8601 timestamp"),
+    ("timestamp", "not (ts between {earliest} and {latest})",
+     "implausible date (before 1970 or after {last_day})"),
     (
         "anonymousId",
         "coalesce(nullif(e.anonymousId, ''), nullif(e.userId, '')) is null",
@@ -59,7 +67,7 @@ def event_files(day_dir: Path) -> list[Path]:
     return sorted(p for p in day_dir.glob("*.jsonl*") if p.name.endswith((".jsonl", ".jsonl.gz")))
 
 
-def stage_event_file(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+def stage_event_file(con: duckdb.DuckDBPyConnection, path: Path, ctx: LoadContext) -> None:
     """Append the file's lines, parsed and checked, to the temp table `_event_lines`.
 
     Each line is parsed once (json_transform) after one validity check: a valid JSON text is an
@@ -102,7 +110,13 @@ def stage_event_file(con: duckdb.DuckDBPyConnection, path: Path) -> None:
         """,
         [str(path)],
     )
-    problem = " ".join(f"when {cond} then ['{field}', '{msg}']" for field, cond, msg in LINE_CHECKS)
+    earliest, latest = plausible_bounds(ctx.load_date)
+    bounds = {"earliest": earliest, "latest": latest,
+              "last_day": ctx.load_date + PLAUSIBLE_AHEAD}
+    problem = " ".join(
+        f"when {cond.format(**bounds)} then ['{field}', '{msg.format(**bounds)}']"
+        for field, cond, msg in LINE_CHECKS
+    )
     con.execute(
         f"""
         insert into _event_lines
@@ -152,7 +166,7 @@ def stage_web_events_day(
         """
     )
     for path in files:
-        stage_event_file(con, path)
+        stage_event_file(con, path, ctx)
     columns = """
         e.messageId as message_id,
         e.type as type,

@@ -208,3 +208,37 @@ def test_a_record_id_that_is_not_plain_positive_digits_is_quarantined_not_renumb
     shown = f'"{record_id}"' if record_id else "NULL"
     assert [(q[2], q[3], q[4]) for q in quarantine(landing)] == [
         (3, "hs_object_id", f"invalid value {shown}: not an integer record id")]
+
+
+@pytest.mark.parametrize(("column", "value"), [
+    ("createdate", "1900-01-01T00:00:00Z"),
+    ("createdate", "1969-12-31T23:59:59Z"),
+    ("createdate", "2026-11-22T00:00:00Z"),  # more than a day after the load date 2026-11-20
+    ("lastmodifieddate", "2099-01-01T00:00:00Z"),
+])
+def test_an_implausible_crm_date_is_quarantined(landing, column, value):
+    dates = {"createdate": "2026-01-01T00:00:00Z", "lastmodifieddate": "2026-11-20T08:00:00Z"}
+    dates[column] = value
+    landing.crm("contacts", contacts(
+        GOOD.format(n="a"),
+        f"2,b@example.com,Bo,Li,{dates['createdate']},{dates['lastmodifieddate']},x",
+        "3,c@example.com,Cy,Wu,1970-01-01T00:00:00Z,2026-11-21T23:59:59Z,x",  # plausible
+    ))
+    landing.load(max_bad_share=1.0)
+    assert landing.rows("select hs_object_id from raw.crm_contacts order by 1") == [("1",), ("3",)]
+    assert [(q[2], q[3], q[4]) for q in quarantine(landing)] == [(3, column, (
+        f'invalid value "{value}": implausible date (before 1970 or after 2026-11-21)'))]
+
+
+def test_an_event_dated_before_1970_or_after_tomorrow_is_quarantined(landing):
+    landing.events([
+        event("old", timestamp="1900-01-01T00:00:00Z"),
+        event("ok", timestamp="2026-11-21T23:00:00Z"),
+        event("future", timestamp="2027-01-01T00:00:00Z"),
+    ])
+    landing.load(max_bad_share=1.0)
+    assert landing.rows("select message_id from raw.web_events") == [("ok",)]
+    assert [(q[2], q[3], q[4]) for q in quarantine(landing)] == [
+        (1, "timestamp", "implausible date (before 1970 or after 2026-11-21)"),
+        (3, "timestamp", "implausible date (before 1970 or after 2026-11-21)"),
+    ]

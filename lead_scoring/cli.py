@@ -25,15 +25,39 @@ COMMANDS = {
 }
 
 
+# Failures a user causes and can fix (a bad file, a wrong token, an unreachable CRM): printed as
+# one line naming what to fix, without a traceback (`--debug` shows it). Named by module, so
+# that the check imports nothing a sub-command did not import already.
+EXPECTED_ERRORS = (
+    ("lead_scoring.ingest.errors", "IngestError"),
+    ("lead_scoring.crm.client", "CrmError"),
+    ("lead_scoring.sync.reverse", "SyncError"),
+)
+
+
+def _is_expected(exc: BaseException) -> bool:
+    for module_name, class_name in EXPECTED_ERRORS:
+        cls = getattr(sys.modules.get(module_name), class_name, None)
+        if cls is not None and isinstance(exc, cls):
+            return True
+    return False
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="lead-scoring",
         description=__doc__.splitlines()[0],
         epilog="\n".join(f"  {name:<12} {help_}" for name, (_, help_) in COMMANDS.items()),
         formatter_class=argparse.RawDescriptionHelpFormatter,
+        usage="lead-scoring [--debug] COMMAND [options]",
     )
+    parser.add_argument("--debug", action="store_true",
+                        help="show the Python traceback of a failure (before COMMAND)")
     parser.add_argument("command", choices=COMMANDS, metavar="COMMAND")
-    argv = sys.argv[1:] if argv is None else argv
+    argv = sys.argv[1:] if argv is None else list(argv)
+    debug = bool(argv) and argv[0] == "--debug"
+    if debug:
+        argv = argv[1:]
     if not argv or argv[0] in ("-h", "--help"):
         parser.print_help()
         return 0 if argv else 2
@@ -45,7 +69,15 @@ def main(argv: list[str] | None = None) -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     module.add_arguments(sub)
-    return module.run(sub.parse_args(rest)) or 0
+    args = sub.parse_args(rest)
+    try:
+        return module.run(args) or 0
+    except Exception as exc:
+        if debug or not _is_expected(exc):
+            raise
+        message = " ".join(line.strip() for line in str(exc).splitlines() if line.strip())
+        print(f"lead-scoring {command}: error: {message}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

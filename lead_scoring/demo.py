@@ -21,10 +21,16 @@ DAG_ID = "lead_scoring_daily"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--contacts", type=int, default=2000)
-    parser.add_argument("--days", type=int, default=30)
-    parser.add_argument("--end-date", type=date.fromisoformat, default=date(2026, 11, 20))
-    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--contacts", type=int, default=2000,
+                        help="contacts to generate (default: %(default)s)")
+    parser.add_argument("--days", type=int, default=30,
+                        help="days of web events to generate and load (default: %(default)s)")
+    parser.add_argument("--end-date", type=date.fromisoformat, default=date(2026, 11, 20),
+                        metavar="YYYY-MM-DD",
+                        help="the last generated day, the DAG run's logical date "
+                             "(default: %(default)s)")
+    parser.add_argument("--seed", type=int, default=42,
+                        help="random seed of the generator (default: %(default)s)")
 
 
 def _step(message: str) -> None:

@@ -17,7 +17,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--landing", type=paths.Path, default=None, help="landing folder")
     parser.add_argument("--warehouse", type=paths.Path, default=None,
                         help="DuckDB file (on the postgres target: ingestion's workspace)")
-    parser.add_argument("--max-bad-share", type=float, default=None)
+    parser.add_argument(
+        "--max-bad-share", type=float, default=None, metavar="F",
+        help="fail (after loading the day) when a file's quarantined rows pass this share of its "
+             "rows, 0..1 (default: 0.05)")
     parser.add_argument("--run-id", default="manual", help="recorded as _dag_run_id")
 
 

@@ -1,4 +1,4 @@
-"""Errors that stop a load. Each names the file, and where it can, the row and field."""
+"""Errors that stop a load. Each names the file, and where it can, the row and field, on one line."""
 
 
 class IngestError(Exception):
@@ -10,7 +10,7 @@ class MissingColumnsError(IngestError):
         self.source_file = source_file
         self.missing = missing
         super().__init__(
-            f"{source_file}: missing required column(s) {', '.join(missing)}"
+            f"{source_file}: line 1 (header): missing required column(s) {', '.join(missing)}"
         )
 
 
@@ -19,9 +19,10 @@ class TooManyBadRowsError(IngestError):
 
     def __init__(self, source_file: str, bad: int, read: int, threshold: float, samples: list[str]):
         self.source_file = source_file
-        shown = "\n  ".join(samples)
+        self.samples = samples
+        first = samples[0] if samples else source_file
         super().__init__(
-            f"{source_file}: {bad} of {read} rows quarantined ({bad / max(read, 1):.1%}), "
-            f"more than the allowed {threshold:.1%}. First errors:\n  {shown}\n"
-            "The rows are in raw.load_quarantine; fix the file and re-run the day."
+            f"{first} ({bad} of {read} rows of the file quarantined, {bad / max(read, 1):.1%}, "
+            f"more than the allowed {threshold:.1%}; the day is loaded, the rows are in "
+            "raw.load_quarantine: fix the file and re-run the day)"
         )

@@ -132,6 +132,8 @@ def load_days(
                 log.warning("%s: nothing landed under %s", day, landing_dir)
             for s in day_stats:
                 if s.bad_share > max_bad_share:
+                    for sample in s.sample_errors:
+                        log.error("quarantined: %s", sample)
                     raise TooManyBadRowsError(
                         s.source_file, s.rows_quarantined, s.rows_read, max_bad_share,
                         s.sample_errors,

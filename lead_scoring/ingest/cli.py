@@ -46,5 +46,7 @@ def run(args: argparse.Namespace) -> int:
     print(
         f"loaded {report.total('rows_loaded')} rows from {len(report.files)} files, "
         f"{report.total('rows_quarantined')} quarantined, {report.total('rows_duplicate')} duplicate"
+        + (f"; {len(report.not_loaded)} file(s) not recognised, not loaded (raw.load_audit)"
+           if report.not_loaded else "")
     )
     return 0

@@ -34,13 +34,14 @@ class LoadContext:
 @dataclass
 class FileStats:
     source_file: str
-    entity: str
+    entity: str | None
     rows_read: int = 0
     rows_loaded: int = 0
     rows_quarantined: int = 0
     rows_duplicate: int = 0
     seconds: float = 0.0
     sample_errors: list[str] = field(default_factory=list)
+    note: str | None = None  # raw.load_audit.note: why the file was not (wholly) loaded
 
     @property
     def bad_share(self) -> float:

@@ -23,6 +23,7 @@ from lead_scoring.ingest.context import (
     plausible_bounds,
 )
 from lead_scoring.ingest.errors import IngestError, MissingColumnsError
+from lead_scoring.ingest.landing import compression, is_gzip
 from lead_scoring.ingest.schema import ensure_crm_table, quote_ident
 
 
@@ -45,13 +46,9 @@ TIMESTAMP_COLUMNS = ("createdate", "lastmodifieddate")
 MAX_LINE_BYTES = 8 * 1024 * 1024
 
 
-def export_files(day_dir: Path, entity: CrmEntity) -> list[Path]:
-    return sorted(p for p in day_dir.glob(f"{entity.name}.csv*") if p.suffix in (".csv", ".gz"))
-
-
 def read_header(path: Path) -> list[str] | None:
     """The header row, parsed the way the CSV reader will; None for an empty file."""
-    opener = gzip.open if path.suffix == ".gz" else open
+    opener = gzip.open if is_gzip(path) else open
     try:
         with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:
             return next(csv.reader(io.StringIO(handle.readline())), None)
@@ -94,7 +91,7 @@ def stage_crm_file(
         select row_number() over () + 1 as _source_line, *
         from read_csv(?, auto_detect = false, header = true, columns = {{{struct}}},
                       delim = ',', quote = '"', escape = '"', store_rejects = true,
-                      hive_partitioning = false,
+                      hive_partitioning = false, compression = '{compression(path)}',
                       max_line_size = {MAX_LINE_BYTES})
         """,
         [str(path)],

@@ -9,11 +9,12 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from lead_scoring.ingest.context import FileStats, LoadContext, StagedFile
-from lead_scoring.ingest.crm_exports import CRM_ENTITIES, export_files, stage_crm_file
+from lead_scoring.ingest.crm_exports import CRM_ENTITIES, stage_crm_file
 from lead_scoring.ingest.errors import TooManyBadRowsError
+from lead_scoring.ingest.landing import NOT_RECOGNISED, day_files
 from lead_scoring.ingest.mirror import mirror_day
-from lead_scoring.ingest.schema import ensure_crm_table, ensure_raw_schema
-from lead_scoring.ingest.web_events import event_files, stage_web_events_day
+from lead_scoring.ingest.schema import AUDIT_COLUMNS, ensure_crm_table, ensure_raw_schema
+from lead_scoring.ingest.web_events import stage_web_events_day
 from lead_scoring.warehouse import Warehouse, connect_warehouse
 
 log = logging.getLogger(__name__)
@@ -23,7 +24,8 @@ DEFAULT_MAX_BAD_SHARE = 0.05
 
 @dataclass
 class LoadReport:
-    files: list[FileStats] = field(default_factory=list)
+    files: list[FileStats] = field(default_factory=list)  # the files read
+    not_loaded: list[FileStats] = field(default_factory=list)  # files no reader recognised
 
     def total(self, attribute: str, entity: str | None = None) -> int:
         return sum(getattr(f, attribute) for f in self.files if entity in (None, f.entity))
@@ -43,19 +45,23 @@ def _replace_day(con, day: date) -> None:
 
 def _stage_day(con, landing_dir: Path, ctx: LoadContext) -> list[StagedFile]:
     staged: list[StagedFile] = []
-    crm_dir = landing_dir / "crm" / f"date={ctx.load_date.isoformat()}"
+    found = day_files(landing_dir, ctx.load_date, [e.name for e in CRM_ENTITIES])
     for entity in CRM_ENTITIES:
-        for path in export_files(crm_dir, entity):
+        for path in found.crm[entity.name]:
             started = time.perf_counter()
             staged.append(stage_crm_file(con, path, entity, ctx, slot=len(staged)))
             staged[-1].stats.seconds = time.perf_counter() - started
-    files = event_files(landing_dir / "web_events" / f"date={ctx.load_date.isoformat()}")
-    if files:
+    if found.events:
         started = time.perf_counter()
-        events = stage_web_events_day(con, files, ctx)
+        events = stage_web_events_day(con, found.events, ctx)
         for item in events:
             item.stats.seconds = (time.perf_counter() - started) / len(events)
         staged.extend(events)
+    for path in found.not_recognised:
+        log.warning("%s: %s: %s (landed files are crm/date=D/{contacts,companies,deals}.csv[.gz] "
+                    "and web_events/date=D/*.{jsonl,ndjson,json}[.gz])",
+                    ctx.load_date, path, NOT_RECOGNISED)
+        staged.append(StagedFile(FileStats(str(path), None, note=NOT_RECOGNISED)))
     return staged
 
 
@@ -69,9 +75,11 @@ def _write_day(con, ctx: LoadContext, staged: list[StagedFile]) -> None:
                 con.execute(sql, params)
         if staged:
             con.executemany(
-                "insert into raw.load_audit values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                f"insert into raw.load_audit ({', '.join(AUDIT_COLUMNS)}) "
+                f"values ({', '.join('?' * len(AUDIT_COLUMNS))})",
                 [[*ctx.params, s.source_file, s.entity, s.rows_read, s.rows_loaded,
-                  s.rows_quarantined, s.rows_duplicate] for s in (i.stats for i in staged)],
+                  s.rows_quarantined, s.rows_duplicate, s.note]
+                 for s in (i.stats for i in staged)],
             )
         con.execute("commit")
     except BaseException:
@@ -120,15 +128,16 @@ def load_days(
             _write_day(con, ctx, staged)
             if pg is not None:
                 mirror_day(con, pg, day)
-            day_stats = [item.stats for item in staged]
+            day_stats = [item.stats for item in staged if item.stats.note != NOT_RECOGNISED]
             report.files.extend(day_stats)
+            report.not_loaded.extend(i.stats for i in staged if i.stats.note == NOT_RECOGNISED)
             for s in day_stats:
                 log.info(
                     "%s %-10s %s: %d read, %d loaded, %d quarantined, %d duplicate (%.1f s)",
                     day, s.entity, Path(s.source_file).name, s.rows_read, s.rows_loaded,
                     s.rows_quarantined, s.rows_duplicate, s.seconds,
                 )
-            if not day_stats:
+            if not staged:
                 log.warning("%s: nothing landed under %s", day, landing_dir)
             for s in day_stats:
                 if s.bad_share > max_bad_share:

@@ -47,6 +47,7 @@ AUDIT_COLUMNS = {
     "rows_loaded": "BIGINT",
     "rows_quarantined": "BIGINT",
     "rows_duplicate": "BIGINT",
+    "note": "VARCHAR",
 }
 
 
@@ -65,6 +66,7 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(_ddl("web_events", WEB_EVENT_COLUMNS | METADATA_COLUMNS))
     con.execute(_ddl("load_quarantine", QUARANTINE_COLUMNS))
     con.execute(_ddl("load_audit", AUDIT_COLUMNS))
+    con.execute("alter table raw.load_audit add column if not exists note VARCHAR")
 
 
 def ensure_crm_table(con: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> None:

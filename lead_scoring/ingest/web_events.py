@@ -21,6 +21,7 @@ from lead_scoring.ingest.context import (
     StagedFile,
     plausible_bounds,
 )
+from lead_scoring.ingest.landing import compression
 
 SEGMENT_TYPES = ("page", "track", "identify", "screen", "group", "alias")
 # A messageId loaded by a day this close is a duplicate. A wider window costs a scan of more of
@@ -63,10 +64,6 @@ LINE_CHECKS = (
 )
 
 
-def event_files(day_dir: Path) -> list[Path]:
-    return sorted(p for p in day_dir.glob("*.jsonl*") if p.name.endswith((".jsonl", ".jsonl.gz")))
-
-
 def stage_event_file(con: duckdb.DuckDBPyConnection, path: Path, ctx: LoadContext) -> None:
     """Append the file's lines, parsed and checked, to the temp table `_event_lines`.
 
@@ -82,7 +79,7 @@ def stage_event_file(con: duckdb.DuckDBPyConnection, path: Path, ctx: LoadContex
         select row_number() over () as line_no, line
         from read_csv(?, auto_detect = false, header = false, columns = {{'line': 'VARCHAR'}},
                       delim = e'\\x1f', quote = '', escape = '', store_rejects = true,
-                      hive_partitioning = false,
+                      hive_partitioning = false, compression = '{compression(path)}',
                       max_line_size = {MAX_LINE_BYTES})
         """,
         [str(path)],

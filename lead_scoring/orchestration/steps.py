@@ -36,10 +36,11 @@ def ingest(logical_day: date, dag_run_id: str, load_from: str | None = None) -> 
         "rows_loaded": report.total("rows_loaded"),
         "rows_quarantined": report.total("rows_quarantined"),
         "rows_duplicate": report.total("rows_duplicate"),
+        "files_not_recognised": len(report.not_loaded),
     }
     log.info(
         "Loaded %(rows_loaded)d rows from %(files)d files: %(rows_quarantined)d quarantined, "
-        "%(rows_duplicate)d duplicate",
+        "%(rows_duplicate)d duplicate, %(files_not_recognised)d file(s) not recognised",
         totals,
     )
     return totals

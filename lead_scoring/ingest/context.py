@@ -42,10 +42,15 @@ class FileStats:
     seconds: float = 0.0
     sample_errors: list[str] = field(default_factory=list)
     note: str | None = None  # raw.load_audit.note: why the file was not (wholly) loaded
+    unreadable: int = 0  # 1 when the quarantine holds the unreadable rest of a damaged file
 
     @property
     def bad_share(self) -> float:
-        return self.rows_quarantined / self.rows_read if self.rows_read else 0.0
+        """Share of the file's rows quarantined. The unreadable rest of a damaged file is one
+        quarantined entry, logged as a warning, and not a bad row: one damaged file must not
+        stop the day's load."""
+        read = self.rows_read - self.unreadable
+        return (self.rows_quarantined - self.unreadable) / read if read else 0.0
 
 
 @dataclass

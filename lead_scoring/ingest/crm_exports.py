@@ -10,6 +10,8 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import tempfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +25,7 @@ from lead_scoring.ingest.context import (
     plausible_bounds,
 )
 from lead_scoring.ingest.errors import IngestError, MissingColumnsError
-from lead_scoring.ingest.landing import compression, is_gzip
+from lead_scoring.ingest.salvage import LandedFile, Salvage
 from lead_scoring.ingest.schema import ensure_crm_table, quote_ident
 
 
@@ -46,14 +48,22 @@ TIMESTAMP_COLUMNS = ("createdate", "lastmodifieddate")
 MAX_LINE_BYTES = 8 * 1024 * 1024
 
 
-def read_header(path: Path) -> list[str] | None:
-    """The header row, parsed the way the CSV reader will; None for an empty file."""
-    opener = gzip.open if is_gzip(path) else open
+def read_header(landed: LandedFile) -> list[str] | None:
+    """The header row, parsed the way the CSV reader will; None for an empty file.
+
+    Only the first line is decoded: a bad byte further down is the CSV reader's to report, on
+    its own line.
+    """
+    opener = gzip.open if landed.compression == "gzip" else open
+    with opener(landed.source, "rb") as handle:
+        first = handle.readline()
     try:
-        with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:
-            return next(csv.reader(io.StringIO(handle.readline())), None)
+        text = first.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise IngestError(f"{path}: line 1 (header): not UTF-8 text ({exc.reason})") from exc
+        raise IngestError(
+            f"{landed.path}: line 1 (header): not UTF-8 text ({exc.reason})"
+        ) from exc
+    return next(csv.reader(io.StringIO(text)), None)
 
 
 def mapped_columns(path: Path, header: list[str], entity: CrmEntity, ctx: LoadContext) -> list[str]:
@@ -71,18 +81,11 @@ def mapped_columns(path: Path, header: list[str], entity: CrmEntity, ctx: LoadCo
     return columns
 
 
-def stage_crm_file(
-    con: duckdb.DuckDBPyConnection, path: Path, entity: CrmEntity, ctx: LoadContext, slot: int
-) -> StagedFile:
-    """Read and check one export into temp tables `_crm_*_<slot>`; return the writes to make."""
-    stats = FileStats(str(path), entity.name)
-    header = read_header(path)
-    if not header:
-        return StagedFile(stats)
-    columns = mapped_columns(path, header, entity, ctx)
-    ensure_crm_table(con, entity.table, columns)
-    rows, checked, rejects = f"_crm_rows_{slot}", f"_crm_checked_{slot}", f"_crm_rejects_{slot}"
-
+def _read_rows(
+    con: duckdb.DuckDBPyConnection, landed: LandedFile, columns: list[str], rows: str,
+    rejects: str,
+) -> None:
+    """Read the file's records into `rows` and the ones the reader refused into `rejects`."""
     struct = ", ".join(f"'{c.replace(chr(39), chr(39) * 2)}': 'VARCHAR'" for c in columns)
     con.execute("drop table if exists reject_errors; drop table if exists reject_scans")
     con.execute(
@@ -91,10 +94,10 @@ def stage_crm_file(
         select row_number() over () + 1 as _source_line, *
         from read_csv(?, auto_detect = false, header = true, columns = {{{struct}}},
                       delim = ',', quote = '"', escape = '"', store_rejects = true,
-                      hive_partitioning = false, compression = '{compression(path)}',
+                      hive_partitioning = false, compression = '{landed.compression}',
                       max_line_size = {MAX_LINE_BYTES})
         """,
-        [str(path)],
+        [str(landed.source)],
     )
     con.execute(
         f"""
@@ -104,6 +107,57 @@ def stage_crm_file(
         from reject_errors
         """
     )
+
+
+def _damage_only(stats: FileStats, damage: Salvage, ctx: LoadContext,
+                 entity: CrmEntity) -> StagedFile:
+    """A damaged file without even a readable header: its one quarantined entry."""
+    stats.rows_read = stats.rows_quarantined = stats.unreadable = 1
+    stats.note = damage.message
+    stats.sample_errors = [f"{stats.source_file}: line {damage.lines + 1}, field (file): "
+                           f"{damage.message}"]
+    write = (
+        "insert into raw.load_quarantine by name select ? as _load_date, ? as _loaded_at, "
+        "? as _dag_run_id, ? as source_file, ? as entity, ? as source_line, '(file)' as field, "
+        "? as error, ? as raw_record",
+        [*ctx.params, stats.source_file, entity.name, damage.lines + 1, damage.message,
+         damage.rest],
+    )
+    return StagedFile(stats, [write])
+
+
+def stage_crm_file(
+    con: duckdb.DuckDBPyConnection, path: Path, entity: CrmEntity, ctx: LoadContext, slot: int
+) -> StagedFile:
+    """Read and check one export into temp tables `_crm_*_<slot>`; return the writes to make."""
+    stats = FileStats(str(path), entity.name)
+    rows, checked, rejects = f"_crm_rows_{slot}", f"_crm_checked_{slot}", f"_crm_rejects_{slot}"
+    with tempfile.TemporaryDirectory(prefix="lead-scoring-") as workdir:
+        landed = LandedFile(path, Path(workdir))
+        try:
+            header = read_header(landed)
+        except (OSError, EOFError, zlib.error):  # a damaged gzip file
+            if not landed.fall_back():
+                raise
+            header = read_header(landed)
+        columns = mapped_columns(path, header, entity, ctx) if header else []
+        if columns:
+            ensure_crm_table(con, entity.table, columns)
+            try:
+                _read_rows(con, landed, columns, rows, rejects)
+            except duckdb.IOException:
+                if not landed.fall_back():
+                    raise
+                _read_rows(con, landed, columns, rows, rejects)
+    damage = landed.damage
+    if not columns:
+        return _damage_only(stats, damage, ctx, entity) if damage else StagedFile(stats)
+    if damage is not None:
+        con.execute(
+            f"insert into {rejects} values (?, '(file)', ?, ?)",
+            [damage.lines + 1, damage.message, damage.rest],
+        )
+        stats.note, stats.unreadable = damage.message, 1
 
     earliest, latest = plausible_bounds(ctx.load_date)
     # A row is bad when its id is not a positive integer written in plain digits (`1.5`, `1e3`,

@@ -137,6 +137,10 @@ def load_days(
                     day, s.entity, Path(s.source_file).name, s.rows_read, s.rows_loaded,
                     s.rows_quarantined, s.rows_duplicate, s.seconds,
                 )
+            for s in day_stats:
+                if s.unreadable:
+                    log.warning("%s: %s; the rest of the file is in raw.load_quarantine",
+                                s.source_file, s.note)
             if not staged:
                 log.warning("%s: nothing landed under %s", day, landing_dir)
             for s in day_stats:

@@ -9,6 +9,7 @@ messageId was already loaded (earlier that day, or by a day up to a week away) i
 from __future__ import annotations
 
 import json
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from lead_scoring.ingest.context import (
     StagedFile,
     plausible_bounds,
 )
-from lead_scoring.ingest.landing import compression
+from lead_scoring.ingest.salvage import LandedFile, Salvage
 
 SEGMENT_TYPES = ("page", "track", "identify", "screen", "group", "alias")
 # A messageId loaded by a day this close is a duplicate. A wider window costs a scan of more of
@@ -64,14 +65,7 @@ LINE_CHECKS = (
 )
 
 
-def stage_event_file(con: duckdb.DuckDBPyConnection, path: Path, ctx: LoadContext) -> None:
-    """Append the file's lines, parsed and checked, to the temp table `_event_lines`.
-
-    Each line is parsed once (json_transform) after one validity check: a valid JSON text is an
-    object exactly when its first character after JSON whitespace is '{'. Blank lines are found
-    with ltrim: DuckDB's trim and rtrim decode the whole line, which was most of the load. Only
-    quarantined lines keep their text (the quarantine's raw_record).
-    """
+def _read_lines(con: duckdb.DuckDBPyConnection, landed: LandedFile) -> None:
     con.execute("drop table if exists reject_errors; drop table if exists reject_scans")
     con.execute(
         f"""
@@ -79,11 +73,36 @@ def stage_event_file(con: duckdb.DuckDBPyConnection, path: Path, ctx: LoadContex
         select row_number() over () as line_no, line
         from read_csv(?, auto_detect = false, header = false, columns = {{'line': 'VARCHAR'}},
                       delim = e'\\x1f', quote = '', escape = '', store_rejects = true,
-                      hive_partitioning = false, compression = '{compression(path)}',
+                      hive_partitioning = false, compression = '{landed.compression}',
                       max_line_size = {MAX_LINE_BYTES})
         """,
-        [str(path)],
+        [str(landed.source)],
     )
+
+
+def stage_event_file(
+    con: duckdb.DuckDBPyConnection, path: Path, ctx: LoadContext
+) -> Salvage | None:
+    """Append the file's lines, parsed and checked, to the temp table `_event_lines`.
+
+    Each line is parsed once (json_transform) after one validity check: a valid JSON text is an
+    object exactly when its first character after JSON whitespace is '{'. Blank lines are found
+    with ltrim: DuckDB's trim and rtrim decode the whole line, which was most of the load. Only
+    quarantined lines keep their text (the quarantine's raw_record).
+
+    A gzip file the reader refuses (truncated, not gzip, junk after the end) is read again from
+    the lines that can still be decompressed, and its unreadable rest is one quarantined entry
+    (field `(file)`, on the line after the last good one); the damage is returned.
+    """
+    with tempfile.TemporaryDirectory(prefix="lead-scoring-") as workdir:
+        landed = LandedFile(path, Path(workdir))
+        try:
+            _read_lines(con, landed)
+        except duckdb.IOException:
+            if not landed.fall_back():  # a damaged gzip file: read the lines it still has
+                raise
+            _read_lines(con, landed)
+    damage = landed.damage
     # Lines the reader itself could not take (bad encoding, the separator inside, too long) are
     # not among its rows, so the rows after one were numbered too low: the n-th row is the n-th
     # line that is not refused, and a refused line at `line` (the j-th refused) moves every row
@@ -103,10 +122,19 @@ def stage_event_file(con: duckdb.DuckDBPyConnection, path: Path, ctx: LoadContex
     con.execute(
         """
         insert into _event_lines (source_file, line_no, line, error_field, error)
-        select ?, line, csv_line, '(line)', error_type || ': ' || error_message from reject_errors
+        select ?, line, any_value(csv_line),  '(line)',
+               string_agg(distinct error_type || ': ' || error_message, '; ')
+        from reject_errors
+        group by line
         """,
         [str(path)],
     )
+    if damage is not None:
+        con.execute(
+            "insert into _event_lines (source_file, line_no, line, error_field, error) "
+            "values (?, ?, ?, '(file)', ?)",
+            [str(path), damage.lines + 1, damage.rest, damage.message],
+        )
     earliest, latest = plausible_bounds(ctx.load_date)
     bounds = {"earliest": earliest, "latest": latest,
               "last_day": ctx.load_date + PLAUSIBLE_AHEAD}
@@ -142,6 +170,7 @@ def stage_event_file(con: duckdb.DuckDBPyConnection, path: Path, ctx: LoadContex
         """,
         [str(path)],
     )
+    return damage
 
 
 def stage_web_events_day(
@@ -162,8 +191,7 @@ def stage_web_events_day(
         )
         """
     )
-    for path in files:
-        stage_event_file(con, path, ctx)
+    damage = {path: stage_event_file(con, path, ctx) for path in files}
     columns = """
         e.messageId as message_id,
         e.type as type,
@@ -237,6 +265,8 @@ def stage_web_events_day(
             rows_quarantined=quarantined,
             rows_duplicate=read - quarantined - rows_loaded,
             sample_errors=[f"{path}: line {n}, field {f}: {e}" for n, f, e in samples],
+            note=damage[path].message if damage[path] else None,
+            unreadable=int(damage[path] is not None),
         )))
     staged[-1].writes = [
         (

@@ -25,7 +25,15 @@ from lead_scoring.ingest.context import (
     plausible_bounds,
 )
 from lead_scoring.ingest.errors import IngestError, MissingColumnsError
-from lead_scoring.ingest.salvage import LandedFile, Salvage
+from lead_scoring.ingest.salvage import (
+    LandedFile,
+    Salvage,
+    decode,
+    insert_rows,
+    physical_lines,
+    read_with_fallbacks,
+    splits_at_lone_cr,
+)
 from lead_scoring.ingest.schema import ensure_crm_table, quote_ident
 
 
@@ -63,7 +71,15 @@ def read_header(landed: LandedFile) -> list[str] | None:
         raise IngestError(
             f"{landed.path}: line 1 (header): not UTF-8 text ({exc.reason})"
         ) from exc
-    return next(csv.reader(io.StringIO(text)), None)
+    if not first:
+        return None
+    try:
+        header = next(csv.reader(io.StringIO(text), strict=True), None)
+    except csv.Error as exc:
+        raise IngestError(f"{landed.path}: line 1 (header): not a CSV header ({exc})") from exc
+    if not header:
+        raise IngestError(f"{landed.path}: line 1 (header): the header line is empty")
+    return header
 
 
 def mapped_columns(path: Path, header: list[str], entity: CrmEntity, ctx: LoadContext) -> list[str]:
@@ -81,11 +97,27 @@ def mapped_columns(path: Path, header: list[str], entity: CrmEntity, ctx: LoadCo
     return columns
 
 
+def _has_reader_rejects(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the last read made its rejects table. DuckDB 2.0 sometimes leaves it out when
+    the connection read the same file before: a count too low then only sends the file to the
+    Python reader, whose line numbers are exact."""
+    return bool(con.execute("select count(*) from duckdb_tables() "
+                            "where table_name = 'reject_errors'").fetchone()[0])
+
+
 def _read_rows(
     con: duckdb.DuckDBPyConnection, landed: LandedFile, columns: list[str], rows: str,
     rejects: str,
-) -> None:
-    """Read the file's records into `rows` and the ones the reader refused into `rejects`."""
+) -> bool:
+    """Read the file's records into `rows` and the ones the reader refused into `rejects` (one
+    row per record), numbered by the physical line each record starts on.
+
+    DuckDB's reader numbers records, not lines; the numbers are lines exactly when every record
+    is one line. That is checked by counting the file's lines (one more fast read); otherwise
+    (a quoted value over several lines, a blank line) False sends the file to the Python reader.
+    """
+    if splits_at_lone_cr(con, landed):
+        return False
     struct = ", ".join(f"'{c.replace(chr(39), chr(39) * 2)}': 'VARCHAR'" for c in columns)
     con.execute("drop table if exists reject_errors; drop table if exists reject_scans")
     con.execute(
@@ -99,14 +131,122 @@ def _read_rows(
         """,
         [str(landed.source)],
     )
+    # The reader gives some refused records several errors (one per missing column, say):
+    # a record is quarantined once, with all its errors.
+    if not _has_reader_rejects(con):  # then the line count below sends the file to Python
+        con.execute("create temp table reject_errors as select null::bigint as line, "
+                    "null::varchar as column_name, null::varchar as error_type, "
+                    "null::varchar as error_message, null::varchar as csv_line limit 0")
     con.execute(
         f"""
         create or replace temp table {rejects} as
-        select line as source_line, coalesce(column_name, '(row)') as field,
-               error_type || ': ' || error_message as error, csv_line as raw_record
+        select line as source_line,
+               case when count(distinct coalesce(column_name, '(row)')) = 1
+                    then any_value(coalesce(column_name, '(row)')) else '(row)' end as field,
+               string_agg(distinct error_type || ': ' || error_message, '; ') as error,
+               any_value(csv_line) as raw_record
         from reject_errors
+        group by line
         """
     )
+    records, multi_line = con.execute(
+        f"""
+        select (select count(*) from {rows}) + count(*) + 1,
+               count(*) filter (where contains(trim(raw_record, e'\\r\\n'), e'\\n'))
+        from {rejects}
+        """
+    ).fetchone()
+    con.execute("drop table if exists reject_errors; drop table if exists reject_scans")
+    lines = con.execute(
+        f"""
+        select count(*)
+        from read_csv(?, auto_detect = false, header = false, columns = {{'line': 'VARCHAR'}},
+                      delim = e'\\x1f', quote = '', escape = '', store_rejects = true,
+                      hive_partitioning = false, compression = '{landed.compression}',
+                      max_line_size = {MAX_LINE_BYTES})
+        """,
+        [str(landed.source)],
+    ).fetchone()[0]
+    if _has_reader_rejects(con):
+        lines += con.execute("select count(distinct line) from reject_errors").fetchone()[0]
+    if records != lines or multi_line:
+        return False
+    # Records refused by the reader are not among its rows, so the rows after one were numbered
+    # too low (see the same step in web_events).
+    if records > con.execute(f"select count(*) + 1 from {rows}").fetchone()[0]:
+        con.execute(
+            f"""
+            update {rows} set _source_line = _source_line + (
+                select count(*) from (
+                    select source_line - row_number() over (order by source_line) + 1 as moved
+                    from {rejects}
+                ) as refused
+                where refused.moved <= {rows}._source_line
+            )
+            """
+        )
+    return True
+
+
+def _read_rows_in_python(
+    con: duckdb.DuckDBPyConnection, landed: LandedFile, columns: list[str], rows: str,
+    rejects: str,
+) -> None:
+    """`_read_rows` by Python's csv module, for a file whose records are not one line each or
+    that DuckDB's reader refuses as a whole: each record keeps the line it starts on. Slower than
+    DuckDB's reader, so only such files come here."""
+    csv.field_size_limit(MAX_LINE_BYTES)
+    line = 0
+    consumed: list[str] = []
+    bad_encoding: list[str] = []
+
+    def texts():
+        nonlocal line
+        for number, raw in physical_lines(landed, keep_cr=True):
+            line = number
+            text, error = decode(raw)
+            if error:
+                bad_encoding.append(error)
+            consumed.append(text.removesuffix("\r"))
+            yield text + "\n"
+
+    refused: list[tuple[int, str, str, str]] = []
+    good: list[tuple] = []
+    reader = csv.reader(texts(), strict=True)
+    header = True
+    while True:
+        start = line + 1
+        consumed.clear()
+        bad_encoding.clear()
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            refused.append((start, "(row)", f"CSV ERROR: {exc}", "\n".join(consumed)))
+            continue
+        if header or not consumed or record == []:
+            header = False  # the header, or a blank line
+            continue
+        raw = "\n".join(consumed)
+        if len(record) > len(columns) and not any(record[len(columns):]):
+            record = record[: len(columns)]  # empty fields after the last: DuckDB's reading
+        if bad_encoding:
+            refused.append((start, "(row)", bad_encoding[0], raw))
+        elif len(record) != len(columns):
+            kind = "TOO MANY" if len(record) > len(columns) else "MISSING"
+            refused.append((start, "(row)", f"{kind} COLUMNS: Expected Number of Columns: "
+                            f"{len(columns)} Found: {len(record)}", raw))
+        else:
+            good.append((start, *(value or None for value in record)))
+    con.execute(
+        f"create or replace temp table {rows} (_source_line bigint, "
+        + ", ".join(f"{quote_ident(c)} varchar" for c in columns) + ")"
+    )
+    insert_rows(con, rows, ["bigint", *["varchar"] * len(columns)], good)
+    con.execute(f"create or replace temp table {rejects} (source_line bigint, field varchar, "
+                "error varchar, raw_record varchar)")
+    insert_rows(con, rejects, ["bigint", "varchar", "varchar", "varchar"], refused)
 
 
 def _damage_only(stats: FileStats, damage: Salvage, ctx: LoadContext,
@@ -143,12 +283,9 @@ def stage_crm_file(
         columns = mapped_columns(path, header, entity, ctx) if header else []
         if columns:
             ensure_crm_table(con, entity.table, columns)
-            try:
-                _read_rows(con, landed, columns, rows, rejects)
-            except duckdb.IOException:
-                if not landed.fall_back():
-                    raise
-                _read_rows(con, landed, columns, rows, rejects)
+            read_with_fallbacks(
+                landed, lambda: _read_rows(con, landed, columns, rows, rejects),
+                lambda: _read_rows_in_python(con, landed, columns, rows, rejects))
     damage = landed.damage
     if not columns:
         return _damage_only(stats, damage, ctx, entity) if damage else StagedFile(stats)

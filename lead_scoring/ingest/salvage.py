@@ -1,4 +1,6 @@
-"""Recover the readable lines of a damaged gzip file: truncated, not gzip, or followed by junk.
+"""Read what DuckDB's readers refuse: the readable lines of a damaged gzip file (truncated, not
+gzip, or followed by junk), and files Python reads line by line instead (see
+`read_with_fallbacks`).
 
 Only used for a file DuckDB's reader refused (an ordinary gzip file never comes here): the file
 is decompressed in a stream, member after member (a multi-member gzip is one file), into a plain
@@ -8,9 +10,13 @@ the last good line and the start of the unreadable rest are returned for the qua
 
 from __future__ import annotations
 
+import gzip
 import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+import duckdb
 
 from lead_scoring.ingest.landing import compression, is_gzip
 
@@ -122,3 +128,78 @@ class LandedFile:
     @property
     def damage(self) -> Salvage | None:
         return self.salvage if self.salvage is not None and self.salvage.damaged else None
+
+
+def read_with_fallbacks(
+    landed: LandedFile, with_duckdb: Callable[[], bool], with_python: Callable[[], None]
+) -> None:
+    """Read a landed file with DuckDB; fall back, for this file only, to the salvaged copy of a
+    damaged gzip file, and to Python's line-by-line reader where DuckDB's reader refuses the
+    whole file (a stray carriage return) or `with_duckdb` says its line numbers would be wrong.
+    """
+    python = False
+    while True:
+        try:
+            if python:
+                with_python()
+                return
+            if with_duckdb():
+                return
+            python = True
+        except (duckdb.IOException, OSError, EOFError, zlib.error):
+            if not landed.fall_back():
+                raise
+        except duckdb.InvalidInputException:
+            if python:
+                raise
+            python = True
+
+
+def opened(landed: LandedFile):
+    """The file (or its salvaged copy) opened for reading bytes."""
+    return gzip.open(landed.source, "rb") if landed.compression == "gzip" else \
+        landed.source.open("rb")
+
+
+def physical_lines(landed: LandedFile, *, keep_cr: bool = False) -> Iterator[tuple[int, bytes]]:
+    """(line number, bytes without the line break) of every line ended by `\\n` (or the end);
+    a `\\r` before the `\\n` is part of the line break unless `keep_cr`."""
+    with opened(landed) as src:
+        for number, raw in enumerate(src, 1):
+            raw = raw[:-1] if raw.endswith(b"\n") else raw
+            yield number, raw[:-1] if raw.endswith(b"\r") and not keep_cr else raw
+
+
+def decode(raw: bytes) -> tuple[str, str | None]:
+    """The text of a line, and an error when it is not UTF-8 (the text then has U+FFFD)."""
+    try:
+        return raw.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        return raw.decode("utf-8", errors="replace"), f"INVALID ENCODING: not UTF-8 ({exc.reason})"
+
+
+def splits_at_lone_cr(con: duckdb.DuckDBPyConnection, landed: LandedFile) -> bool:
+    """Whether DuckDB's reader would end lines at a lone carriage return (it does when its
+    sniffer finds `\\r` line endings): lines end at `\\n`, so such a file is read in Python."""
+    try:
+        found = con.execute(
+            f"""
+            select NewLineDelimiter
+            from sniff_csv(?, delim = e'\\x1f', quote = '', escape = '', header = false,
+                           columns = {{'line': 'VARCHAR'}}, compression = '{landed.compression}')
+            """,
+            [str(landed.source)],
+        ).fetchone()
+    except duckdb.Error:  # an empty file, or one the reader will refuse anyway
+        return False
+    return bool(found) and found[0] == "\\r"
+
+
+def insert_rows(con: duckdb.DuckDBPyConnection, table: str, types: list[str],
+                rows: list[tuple], batch: int = 50_000) -> None:
+    """Insert rows collected in Python into a DuckDB table, one statement per batch."""
+    select = ", ".join(f"unnest(?::{t}[])" for t in types)
+    for start in range(0, len(rows), batch):
+        part = rows[start:start + batch]
+        con.execute(f"insert into {table} select {select}",
+                    [[r[i] for r in part] for i in range(len(types))])

@@ -22,7 +22,15 @@ from lead_scoring.ingest.context import (
     StagedFile,
     plausible_bounds,
 )
-from lead_scoring.ingest.salvage import LandedFile, Salvage
+from lead_scoring.ingest.salvage import (
+    LandedFile,
+    Salvage,
+    decode,
+    insert_rows,
+    physical_lines,
+    read_with_fallbacks,
+    splits_at_lone_cr,
+)
 
 SEGMENT_TYPES = ("page", "track", "identify", "screen", "group", "alias")
 # A messageId loaded by a day this close is a duplicate. A wider window costs a scan of more of
@@ -65,7 +73,11 @@ LINE_CHECKS = (
 )
 
 
-def _read_lines(con: duckdb.DuckDBPyConnection, landed: LandedFile) -> None:
+def _read_lines(con: duckdb.DuckDBPyConnection, landed: LandedFile) -> bool:
+    """Each line of the file as a row of `_raw_lines`, and the lines the reader refused as rows
+    of `_line_rejects`, both numbered by their line in the file (False: read it in Python)."""
+    if splits_at_lone_cr(con, landed):
+        return False
     con.execute("drop table if exists reject_errors; drop table if exists reject_scans")
     con.execute(
         f"""
@@ -78,6 +90,47 @@ def _read_lines(con: duckdb.DuckDBPyConnection, landed: LandedFile) -> None:
         """,
         [str(landed.source)],
     )
+    # Lines the reader itself could not take (bad encoding, the separator inside, too long) are
+    # not among its rows, so the rows after one were numbered too low: the n-th row is the n-th
+    # line that is not refused, and a refused line at `line` (the j-th refused) moves every row
+    # from number line - j + 1 on down by one. A refused line counts once, whatever the number
+    # of errors the reader gave it.
+    if con.execute("select count(*) from reject_errors").fetchone()[0]:
+        con.execute(
+            """
+            update _raw_lines set line_no = line_no + (
+                select count(*) from (
+                    select line - row_number() over (order by line) + 1 as first_row_moved
+                    from (select distinct line from reject_errors) as refused_lines
+                ) as refused
+                where refused.first_row_moved <= _raw_lines.line_no
+            )
+            """
+        )
+    con.execute(
+        """
+        create or replace temp table _line_rejects as
+        select line as line_no, any_value(csv_line) as line,
+               string_agg(distinct error_type || ': ' || error_message, '; ') as error
+        from reject_errors
+        group by line
+        """
+    )
+    return True
+
+
+def _read_lines_in_python(con: duckdb.DuckDBPyConnection, landed: LandedFile) -> None:
+    """`_read_lines` for a file DuckDB's reader refuses as a whole (a carriage return inside a
+    line) or would split at carriage returns: lines end at `\\n` here."""
+    lines, rejects = [], []
+    for number, raw in physical_lines(landed):
+        text, error = decode(raw)
+        (rejects if error else lines).append((number, text, error) if error else (number, text))
+    con.execute("create or replace temp table _raw_lines (line_no bigint, line varchar)")
+    insert_rows(con, "_raw_lines", ["bigint", "varchar"], lines)
+    con.execute("create or replace temp table _line_rejects "
+                "(line_no bigint, line varchar, error varchar)")
+    insert_rows(con, "_line_rejects", ["bigint", "varchar", "varchar"], rejects)
 
 
 def stage_event_file(
@@ -96,36 +149,13 @@ def stage_event_file(
     """
     with tempfile.TemporaryDirectory(prefix="lead-scoring-") as workdir:
         landed = LandedFile(path, Path(workdir))
-        try:
-            _read_lines(con, landed)
-        except duckdb.IOException:
-            if not landed.fall_back():  # a damaged gzip file: read the lines it still has
-                raise
-            _read_lines(con, landed)
+        read_with_fallbacks(landed, lambda: _read_lines(con, landed),
+                            lambda: _read_lines_in_python(con, landed))
     damage = landed.damage
-    # Lines the reader itself could not take (bad encoding, the separator inside, too long) are
-    # not among its rows, so the rows after one were numbered too low: the n-th row is the n-th
-    # line that is not refused, and a refused line at `line` (the j-th refused) moves every row
-    # from number line - j + 1 on down by one.
-    if con.execute("select count(*) from reject_errors").fetchone()[0]:
-        con.execute(
-            """
-            update _raw_lines set line_no = line_no + (
-                select count(*) from (
-                    select line - row_number() over (order by line) + 1 as first_row_moved
-                    from (select distinct line from reject_errors) as refused_lines
-                ) as refused
-                where refused.first_row_moved <= _raw_lines.line_no
-            )
-            """
-        )
     con.execute(
         """
         insert into _event_lines (source_file, line_no, line, error_field, error)
-        select ?, line, any_value(csv_line),  '(line)',
-               string_agg(distinct error_type || ': ' || error_message, '; ')
-        from reject_errors
-        group by line
+        select ?, line_no, line, '(line)', error from _line_rejects
         """,
         [str(path)],
     )
@@ -287,5 +317,5 @@ def stage_web_events_day(
             ctx.params,
         ),
     ]
-    staged[-1].temp_tables = ["_event_lines", "_event_new", "_raw_lines"]
+    staged[-1].temp_tables = ["_event_lines", "_event_new", "_raw_lines", "_line_rejects"]
     return staged

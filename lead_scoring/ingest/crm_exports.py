@@ -116,7 +116,7 @@ def _read_rows(
     is one line. That is checked by counting the file's lines (one more fast read); otherwise
     (a quoted value over several lines, a blank line) False sends the file to the Python reader.
     """
-    if splits_at_lone_cr(con, landed):
+    if splits_at_lone_cr(landed):
         return False
     struct = ", ".join(f"'{c.replace(chr(39), chr(39) * 2)}': 'VARCHAR'" for c in columns)
     con.execute("drop table if exists reject_errors; drop table if exists reject_scans")

@@ -11,6 +11,7 @@ the last good line and the start of the unreadable rest are returned for the qua
 from __future__ import annotations
 
 import gzip
+import re
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -178,21 +179,17 @@ def decode(raw: bytes) -> tuple[str, str | None]:
         return raw.decode("utf-8", errors="replace"), f"INVALID ENCODING: not UTF-8 ({exc.reason})"
 
 
-def splits_at_lone_cr(con: duckdb.DuckDBPyConnection, landed: LandedFile) -> bool:
-    """Whether DuckDB's reader would end lines at a lone carriage return (it does when its
-    sniffer finds `\\r` line endings): lines end at `\\n`, so such a file is read in Python."""
+def splits_at_lone_cr(landed: LandedFile, prefix_bytes: int = 1 << 16) -> bool:
+    """Whether DuckDB's reader could end lines at a lone carriage return: it does when its
+    sniffer finds `\\r` line endings at the start of the file (a lone `\\r` further on makes it
+    refuse the file instead). Lines end at `\\n`, so such a file is read in Python. Only the
+    first `prefix_bytes` are looked at, so an ordinary file costs next to nothing."""
     try:
-        found = con.execute(
-            f"""
-            select NewLineDelimiter
-            from sniff_csv(?, delim = e'\\x1f', quote = '', escape = '', header = false,
-                           columns = {{'line': 'VARCHAR'}}, compression = '{landed.compression}')
-            """,
-            [str(landed.source)],
-        ).fetchone()
-    except duckdb.Error:  # an empty file, or one the reader will refuse anyway
-        return False
-    return bool(found) and found[0] == "\\r"
+        with opened(landed) as src:
+            start = src.read(prefix_bytes)
+    except (OSError, EOFError, zlib.error):
+        return False  # a damaged gzip file: the reader refuses it, and the salvage follows
+    return re.search(rb"\r(?!\n)", start[:-1]) is not None
 
 
 def insert_rows(con: duckdb.DuckDBPyConnection, table: str, types: list[str],

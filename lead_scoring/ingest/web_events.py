@@ -76,7 +76,7 @@ LINE_CHECKS = (
 def _read_lines(con: duckdb.DuckDBPyConnection, landed: LandedFile) -> bool:
     """Each line of the file as a row of `_raw_lines`, and the lines the reader refused as rows
     of `_line_rejects`, both numbered by their line in the file (False: read it in Python)."""
-    if splits_at_lone_cr(con, landed):
+    if splits_at_lone_cr(landed):
         return False
     con.execute("drop table if exists reject_errors; drop table if exists reject_scans")
     con.execute(

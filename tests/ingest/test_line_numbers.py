@@ -3,6 +3,8 @@ quarantined row names the physical line of the file it starts on."""
 
 from __future__ import annotations
 
+import json
+
 from tests.ingest.conftest import CONTACT_HEADER, event
 
 DATES = "2026-01-01T00:00:00Z,2026-11-20T08:00:00Z"
@@ -96,3 +98,17 @@ def test_a_stray_carriage_return_in_an_event_file(landing):
         ("a", 1), ("b", 3), ("c", 5)]
     assert [q[:2] for q in quarantined(landing)] == [(2, "timestamp"), (4, "(line)")]
     assert report.total("rows_read") == 5
+
+
+def test_lines_end_at_line_feeds_even_in_a_file_of_carriage_returns(landing):
+    # DuckDB's reader would take the carriage returns for line ends; JSON Lines end at \n
+    path = landing.events([], name="part-0.jsonl")
+    path.write_bytes(b'{"messageId": "a"}\r{"messageId": "b"}\r\n' + b"\n".join(
+        json.dumps(event(m)).encode() for m in ("c", "d")) + b"\n")
+
+    report = landing.load(max_bad_share=1.0)
+
+    assert landing.rows("select message_id, _source_line from raw.web_events order by 2") == [
+        ("c", 2), ("d", 3)]
+    assert [q[:2] for q in quarantined(landing)] == [(1, "(line)")]
+    assert report.total("rows_read") == 3

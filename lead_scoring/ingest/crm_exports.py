@@ -26,6 +26,7 @@ from lead_scoring.ingest.context import (
 )
 from lead_scoring.ingest.errors import IngestError, MissingColumnsError
 from lead_scoring.ingest.salvage import (
+    BATCH,
     LandedFile,
     Salvage,
     decode,
@@ -210,6 +211,11 @@ def _read_rows_in_python(
             consumed.append(text.removesuffix("\r"))
             yield text + "\n"
 
+    con.execute(
+        f"create or replace temp table {rows} (_source_line bigint, "
+        + ", ".join(f"{quote_ident(c)} varchar" for c in columns) + ")"
+    )
+    types = ["bigint", *["varchar"] * len(columns)]
     refused: list[tuple[int, str, str, str]] = []
     good: list[tuple] = []
     reader = csv.reader(texts(), strict=True)
@@ -239,11 +245,10 @@ def _read_rows_in_python(
                             f"{len(columns)} Found: {len(record)}", raw))
         else:
             good.append((start, *(value or None for value in record)))
-    con.execute(
-        f"create or replace temp table {rows} (_source_line bigint, "
-        + ", ".join(f"{quote_ident(c)} varchar" for c in columns) + ")"
-    )
-    insert_rows(con, rows, ["bigint", *["varchar"] * len(columns)], good)
+            if len(good) == BATCH:
+                insert_rows(con, rows, types, good)
+                good.clear()
+    insert_rows(con, rows, types, good)
     con.execute(f"create or replace temp table {rejects} (source_line bigint, field varchar, "
                 "error varchar, raw_record varchar)")
     insert_rows(con, rejects, ["bigint", "varchar", "varchar", "varchar"], refused)

@@ -25,6 +25,7 @@ GZIP_MAGIC = b"\x1f\x8b"
 CHUNK = 1 << 20
 PIECE = 1 << 16
 SHOWN_BYTES = 1000
+BATCH = 50_000  # rows read in Python go to DuckDB this many at a time
 
 
 @dataclass
@@ -193,7 +194,7 @@ def splits_at_lone_cr(landed: LandedFile, prefix_bytes: int = 1 << 16) -> bool:
 
 
 def insert_rows(con: duckdb.DuckDBPyConnection, table: str, types: list[str],
-                rows: list[tuple], batch: int = 50_000) -> None:
+                rows: list[tuple], batch: int = BATCH) -> None:
     """Insert rows collected in Python into a DuckDB table, one statement per batch."""
     select = ", ".join(f"unnest(?::{t}[])" for t in types)
     for start in range(0, len(rows), batch):

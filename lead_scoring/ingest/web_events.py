@@ -23,6 +23,7 @@ from lead_scoring.ingest.context import (
     plausible_bounds,
 )
 from lead_scoring.ingest.salvage import (
+    BATCH,
     LandedFile,
     Salvage,
     decode,
@@ -122,14 +123,20 @@ def _read_lines(con: duckdb.DuckDBPyConnection, landed: LandedFile) -> bool:
 def _read_lines_in_python(con: duckdb.DuckDBPyConnection, landed: LandedFile) -> None:
     """`_read_lines` for a file DuckDB's reader refuses as a whole (a carriage return inside a
     line) or would split at carriage returns: lines end at `\\n` here."""
+    con.execute("create or replace temp table _raw_lines (line_no bigint, line varchar)")
+    con.execute("create or replace temp table _line_rejects "
+                "(line_no bigint, line varchar, error varchar)")
     lines, rejects = [], []
     for number, raw in physical_lines(landed):
         text, error = decode(raw)
-        (rejects if error else lines).append((number, text, error) if error else (number, text))
-    con.execute("create or replace temp table _raw_lines (line_no bigint, line varchar)")
+        if error:
+            rejects.append((number, text, error))
+        else:
+            lines.append((number, text))
+        if len(lines) == BATCH:
+            insert_rows(con, "_raw_lines", ["bigint", "varchar"], lines)
+            lines.clear()
     insert_rows(con, "_raw_lines", ["bigint", "varchar"], lines)
-    con.execute("create or replace temp table _line_rejects "
-                "(line_no bigint, line varchar, error varchar)")
     insert_rows(con, "_line_rejects", ["bigint", "varchar", "varchar"], rejects)
 
 

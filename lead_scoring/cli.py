@@ -51,8 +51,9 @@ def main(argv: list[str] | None = None) -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         usage="lead-scoring [--debug] COMMAND [options]",
     )
-    parser.add_argument("--debug", action="store_true",
-                        help="show the Python traceback of a failure (before COMMAND)")
+    parser.add_argument(
+        "--debug", action="store_true", help="show the Python traceback of a failure (before COMMAND)"
+    )
     parser.add_argument("command", choices=COMMANDS, metavar="COMMAND")
     argv = sys.argv[1:] if argv is None else list(argv)
     debug = bool(argv) and argv[0] == "--debug"

@@ -21,9 +21,22 @@ def _ingest(tmp_path: Path, contacts_csv: str, *extra: str) -> subprocess.Comple
     day.mkdir(parents=True)
     (day / "contacts.csv").write_text(contacts_csv)
     return subprocess.run(
-        [sys.executable, "-m", "lead_scoring.cli", *extra, "ingest", "--date", DAY,
-         "--landing", str(tmp_path / "landing"), "--warehouse", str(tmp_path / "w.duckdb")],
-        capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "lead_scoring.cli",
+            *extra,
+            "ingest",
+            "--date",
+            DAY,
+            "--landing",
+            str(tmp_path / "landing"),
+            "--warehouse",
+            str(tmp_path / "w.duckdb"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
         env={"PATH": "/usr/bin:/bin", "LEAD_SCORING_STATE_DIR": str(tmp_path / "state")},
     )
 
@@ -42,11 +55,10 @@ def test_a_missing_column_is_one_line_naming_file_row_and_field(tmp_path):
 
 def test_too_many_bad_rows_is_one_line_naming_file_row_and_field(tmp_path):
     rows = [GOOD.format(i=i) for i in range(1, 10)] + ["x,bad@example.com,2026-01-01,2026-01-01"]
-    done = _ingest(tmp_path, "hs_object_id,email,createdate,lastmodifieddate\n"
-                   + "\n".join(rows) + "\n")
+    done = _ingest(tmp_path, "hs_object_id,email,createdate,lastmodifieddate\n" + "\n".join(rows) + "\n")
     assert done.returncode == 1 and "Traceback" not in done.stderr
     (line,) = _error_lines(done.stderr)
-    assert "contacts.csv: line 11, field hs_object_id: invalid value \"x\"" in line
+    assert 'contacts.csv: line 11, field hs_object_id: invalid value "x"' in line
     assert "1 of 10 rows" in line
 
 
@@ -59,9 +71,17 @@ def test_debug_shows_the_traceback(tmp_path):
 def _crm_env(monkeypatch, host: str, token: str) -> None:
     monkeypatch.delenv("LEAD_SCORING_CRM_URL", raising=False)
     monkeypatch.delenv("LEAD_SCORING_CRM_TOKEN", raising=False)
-    monkeypatch.setenv("AIRFLOW_CONN_CRM_DEFAULT", json.dumps({
-        "conn_type": "http", "host": host, "password": token,
-        "extra": {"max_attempts": 2, "backoff_base": 0.01, "backoff_max": 0.02}}))
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_CRM_DEFAULT",
+        json.dumps(
+            {
+                "conn_type": "http",
+                "host": host,
+                "password": token,
+                "extra": {"max_attempts": 2, "backoff_base": 0.01, "backoff_max": 0.02},
+            }
+        ),
+    )
 
 
 def test_a_bad_token_is_one_line(tmp_path, monkeypatch, capsys):

@@ -14,8 +14,10 @@ PLAUSIBLE_AHEAD = timedelta(days=1)
 def plausible_bounds(load_date: date) -> tuple[str, str]:
     """SQL literals (timestamptz, UTC) of the first and last plausible instant for a load date."""
     end = load_date + PLAUSIBLE_AHEAD + timedelta(days=1)
-    return (f"timestamptz '{EARLIEST_PLAUSIBLE.isoformat()} 00:00:00+00'",
-            f"(timestamptz '{end.isoformat()} 00:00:00+00' - interval 1 microsecond)")
+    return (
+        f"timestamptz '{EARLIEST_PLAUSIBLE.isoformat()} 00:00:00+00'",
+        f"(timestamptz '{end.isoformat()} 00:00:00+00' - interval 1 microsecond)",
+    )
 
 
 @dataclass(frozen=True)

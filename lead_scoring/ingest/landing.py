@@ -48,8 +48,12 @@ def day_files(landing_dir: Path, day: date, entities: list[str]) -> DayFiles:
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
             plain = _plain_name(path)
             top_level = path.parent == folder
-            if top_level and folder is crm_dir and plain.removesuffix(".csv") in found.crm \
-                    and plain.endswith(".csv"):
+            if (
+                top_level
+                and folder is crm_dir
+                and plain.removesuffix(".csv") in found.crm
+                and plain.endswith(".csv")
+            ):
                 found.crm[plain.removesuffix(".csv")].append(path)
             elif top_level and folder is events_dir and plain.endswith(EVENT_SUFFIXES):
                 found.events.append(path)

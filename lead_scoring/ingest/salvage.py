@@ -79,8 +79,11 @@ def salvage_gzip(path: Path, copy: Path) -> Salvage:
                     if offset and not tail.strip(b"\0"):
                         pending = b""  # zero padding after the last member
                         continue
-                    error = (f"data after the end of the gzip stream, at byte {offset}"
-                             if offset else "not a gzip file")
+                    error = (
+                        f"data after the end of the gzip stream, at byte {offset}"
+                        if offset
+                        else "not a gzip file"
+                    )
                     rest = tail[:SHOWN_BYTES]
                     break
                 in_member = True
@@ -159,8 +162,7 @@ def read_with_fallbacks(
 
 def opened(landed: LandedFile):
     """The file (or its salvaged copy) opened for reading bytes."""
-    return gzip.open(landed.source, "rb") if landed.compression == "gzip" else \
-        landed.source.open("rb")
+    return gzip.open(landed.source, "rb") if landed.compression == "gzip" else landed.source.open("rb")
 
 
 def physical_lines(landed: LandedFile, *, keep_cr: bool = False) -> Iterator[tuple[int, bytes]]:
@@ -193,11 +195,11 @@ def splits_at_lone_cr(landed: LandedFile, prefix_bytes: int = 1 << 16) -> bool:
     return re.search(rb"\r(?!\n)", start[:-1]) is not None
 
 
-def insert_rows(con: duckdb.DuckDBPyConnection, table: str, types: list[str],
-                rows: list[tuple], batch: int = BATCH) -> None:
+def insert_rows(
+    con: duckdb.DuckDBPyConnection, table: str, types: list[str], rows: list[tuple], batch: int = BATCH
+) -> None:
     """Insert rows collected in Python into a DuckDB table, one statement per batch."""
     select = ", ".join(f"unnest(?::{t}[])" for t in types)
     for start in range(0, len(rows), batch):
-        part = rows[start:start + batch]
-        con.execute(f"insert into {table} select {select}",
-                    [[r[i] for r in part] for i in range(len(types))])
+        part = rows[start : start + batch]
+        con.execute(f"insert into {table} select {select}", [[r[i] for r in part] for i in range(len(types))])

@@ -18,8 +18,9 @@ def _event_lines(prefix: str, n: int = N) -> bytes:
 
 
 def _contact_lines(n: int = N) -> bytes:
-    rows = "".join(f"{i},c{i}@example.com,Ann,Lee,2026-01-01T00:00:00Z,2026-11-20T08:00:00Z,x\n"
-                   for i in range(1, n + 1))
+    rows = "".join(
+        f"{i},c{i}@example.com,Ann,Lee,2026-01-01T00:00:00Z,2026-11-20T08:00:00Z,x\n" for i in range(1, n + 1)
+    )
     return f"{CONTACT_HEADER}\n{rows}".encode()
 
 
@@ -31,14 +32,18 @@ def _truncated(body: bytes) -> bytes:
 DAMAGE = {
     "truncated": (_truncated, "the gzip stream ends before its end"),
     "not gzip": (lambda body: body, "not a gzip file"),
-    "trailing junk": (lambda body: gzip.compress(body) + b"this is not gzip\n",
-                      "data after the end of the gzip stream"),
+    "trailing junk": (
+        lambda body: gzip.compress(body) + b"this is not gzip\n",
+        "data after the end of the gzip stream",
+    ),
 }
 
 
 def _quarantine(landing):
-    return landing.rows("select source_file, source_line, field, error, raw_record "
-                        "from raw.load_quarantine order by source_line")
+    return landing.rows(
+        "select source_file, source_line, field, error, raw_record "
+        "from raw.load_quarantine order by source_line"
+    )
 
 
 @pytest.mark.parametrize("kind", DAMAGE)
@@ -51,8 +56,7 @@ def test_a_damaged_event_file_loads_what_it_can_and_the_other_files(landing, kin
 
     report = landing.load()  # the default bad-row threshold: one damaged file never stops a day
 
-    loaded = landing.rows("select count(*) from raw.web_events where _source_file = ?",
-                          [str(path)])[0][0]
+    loaded = landing.rows("select count(*) from raw.web_events where _source_file = ?", [str(path)])[0][0]
     expected = {"truncated": None, "not gzip": 0, "trailing junk": N}[kind]
     if expected is not None:
         assert loaded == expected
@@ -62,13 +66,12 @@ def test_a_damaged_event_file_loads_what_it_can_and_the_other_files(landing, kin
     ((source, line, field, message, _),) = _quarantine(landing)
     assert (source, line, field) == (str(path), loaded + 1, "(file)")
     assert error in message
-    assert (f"unreadable after line {loaded} (the last good line)" if loaded
-            else "unreadable from line 1") in message
+    assert (
+        f"unreadable after line {loaded} (the last good line)" if loaded else "unreadable from line 1"
+    ) in message
     (stats,) = [s for s in report.files if s.source_file == str(path)]
-    assert (stats.rows_read, stats.rows_loaded, stats.rows_quarantined) == (
-        loaded + 1, loaded, 1)
-    assert landing.rows("select note from raw.load_audit where source_file = ?",
-                        [str(path)]) == [(message,)]
+    assert (stats.rows_read, stats.rows_loaded, stats.rows_quarantined) == (loaded + 1, loaded, 1)
+    assert landing.rows("select note from raw.load_audit where source_file = ?", [str(path)]) == [(message,)]
 
 
 def test_a_truncated_event_file_quarantines_the_cut_off_line(landing):
@@ -85,13 +88,18 @@ def test_a_truncated_event_file_quarantines_the_cut_off_line(landing):
 def test_a_damaged_crm_export_loads_what_it_can_and_the_other_files(landing, kind):
     damage, error = DAMAGE[kind]
     path = landing.crm("contacts", damage(_contact_lines()), name="contacts.csv.gz")
-    landing.crm("companies", "hs_object_id,name,createdate,lastmodifieddate\n"
-                "1,Acme,2026-01-01T00:00:00Z,2026-11-20T08:00:00Z\n")
+    landing.crm(
+        "companies",
+        "hs_object_id,name,createdate,lastmodifieddate\n1,Acme,2026-01-01T00:00:00Z,2026-11-20T08:00:00Z\n",
+    )
 
     landing.load()
 
-    loaded = landing.rows("select count(*), coalesce(max(_source_line), 1) "
-                          "from raw.crm_contacts")[0] if kind != "not gzip" else (0, 0)
+    loaded = (
+        landing.rows("select count(*), coalesce(max(_source_line), 1) from raw.crm_contacts")[0]
+        if kind != "not gzip"
+        else (0, 0)
+    )
     if kind == "trailing junk":
         assert loaded == (N, N + 1)
     elif kind == "truncated":

@@ -16,21 +16,41 @@ from hypothesis import strategies as st
 from lead_scoring.ingest import IngestError
 from tests.ingest.conftest import CONTACT_HEADER, Landing, event
 
-FUZZ = settings(max_examples=40, deadline=None, derandomize=True,
-                suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 
 EVENTS = b"".join(
-    json.dumps(event(f"m{i % 17}", properties={"n": i, "s": 'a "q", b'})).encode() + b"\n"
-    for i in range(20)
+    json.dumps(event(f"m{i % 17}", properties={"n": i, "s": 'a "q", b'})).encode() + b"\n" for i in range(20)
 )
-CONTACTS = (CONTACT_HEADER + "\n" + "".join(
-    f'{i % 13 + 1},c{i}@example.com,"Ann, ""A""",Lee,2026-01-01T00:00:00Z,'
-    f'2026-11-20T0{i % 10}:00:00Z,{chr(34) + "multi" + chr(10) + "line" + chr(34) if i == 5 else "x"}\n'
-    for i in range(20)
-)).encode()
+CONTACTS = (
+    CONTACT_HEADER
+    + "\n"
+    + "".join(
+        f'{i % 13 + 1},c{i}@example.com,"Ann, ""A""",Lee,2026-01-01T00:00:00Z,'
+        f"2026-11-20T0{i % 10}:00:00Z,{chr(34) + 'multi' + chr(10) + 'line' + chr(34) if i == 5 else 'x'}\n"
+        for i in range(20)
+    )
+).encode()
 
-NASTY = [b"\n", b"\r", b"\r\n", b'"', b",", b"{", b"}", b"\xff", b"\xc3", b"\x1f", b"\x00",
-         b"\t", b"   ", b"\n\n", b'""', b"\xef\xbb\xbf"]
+NASTY = [
+    b"\n",
+    b"\r",
+    b"\r\n",
+    b'"',
+    b",",
+    b"{",
+    b"}",
+    b"\xff",
+    b"\xc3",
+    b"\x1f",
+    b"\x00",
+    b"\t",
+    b"   ",
+    b"\n\n",
+    b'""',
+    b"\xef\xbb\xbf",
+]
 
 
 @st.composite
@@ -42,14 +62,14 @@ def damaged(draw, good: bytes) -> bytes:
         if kind == "insert":
             data[at:at] = draw(st.sampled_from(NASTY) | st.binary(min_size=1, max_size=4))
         elif kind == "delete":
-            del data[at:at + draw(st.integers(1, 40))]
+            del data[at : at + draw(st.integers(1, 40))]
         elif kind == "replace" and at < len(data):
             data[at] = draw(st.integers(0, 255))
         elif kind == "cut":
             del data[at:]
         elif kind == "repeat":
             end = data.find(b"\n", at)
-            data[at:at] = data[at:end + 1] if end >= 0 else b""
+            data[at:at] = data[at : end + 1] if end >= 0 else b""
     return bytes(data)
 
 
@@ -66,15 +86,22 @@ def _check_accounting(landing: Landing, report, entity_table: str) -> None:
     superseded, so there every line read is either loaded or in the quarantine)."""
     for stats in report.files:
         assert stats.rows_read == stats.rows_loaded + stats.rows_quarantined + stats.rows_duplicate
-        loaded = [r[0] for r in landing.rows(
-            f"select _source_line from raw.{entity_table} where _source_file = ?",
-            [stats.source_file])]
-        quarantined = [r[0] for r in landing.rows(
-            "select source_line from raw.load_quarantine where source_file = ?",
-            [stats.source_file])]
+        loaded = [
+            r[0]
+            for r in landing.rows(
+                f"select _source_line from raw.{entity_table} where _source_file = ?", [stats.source_file]
+            )
+        ]
+        quarantined = [
+            r[0]
+            for r in landing.rows(
+                "select source_line from raw.load_quarantine where source_file = ?", [stats.source_file]
+            )
+        ]
         assert len(loaded) == stats.rows_loaded
-        assert len(set(loaded) | set(quarantined)) == len(loaded) + len(quarantined), \
+        assert len(set(loaded) | set(quarantined)) == len(loaded) + len(quarantined), (
             "two rows name the same line"
+        )
         assert all(line >= 1 for line in loaded + quarantined)
         if entity_table != "web_events":
             assert len(loaded) + len(quarantined) == stats.rows_read
@@ -113,9 +140,13 @@ def test_damaged_event_files_account_for_every_line(data, gzipped, cut_gzip):
         assert stats.rows_read == expected + damage
         _check_accounting(landing, report, "web_events")
         lines = data.count(b"\n") + 1
-        assert all(r[0] <= lines for r in landing.rows(
-            "select _source_line from raw.web_events union all "
-            "select source_line from raw.load_quarantine"))
+        assert all(
+            r[0] <= lines
+            for r in landing.rows(
+                "select _source_line from raw.web_events union all "
+                "select source_line from raw.load_quarantine"
+            )
+        )
 
 
 @FUZZ
@@ -123,8 +154,11 @@ def test_damaged_event_files_account_for_every_line(data, gzipped, cut_gzip):
 def test_damaged_crm_exports_account_for_every_record(data, gzipped):
     with tempfile.TemporaryDirectory() as tmp:
         landing = _load(Path(tmp))
-        landing.crm("contacts", gzip.compress(data) if gzipped else data,
-                    name="contacts.csv.gz" if gzipped else "contacts.csv")
+        landing.crm(
+            "contacts",
+            gzip.compress(data) if gzipped else data,
+            name="contacts.csv.gz" if gzipped else "contacts.csv",
+        )
         try:
             report = landing.load(max_bad_share=1.0)
         except IngestError as failure:  # a damaged header is refused, naming it
@@ -135,9 +169,13 @@ def test_damaged_crm_exports_account_for_every_record(data, gzipped):
         _check_accounting(landing, report, "crm_contacts")
         (stats,) = report.files
         physical = data.count(b"\n") + 1
-        assert all(2 <= r[0] <= physical for r in landing.rows(
-            "select _source_line from raw.crm_contacts union all "
-            "select source_line from raw.load_quarantine"))
+        assert all(
+            2 <= r[0] <= physical
+            for r in landing.rows(
+                "select _source_line from raw.crm_contacts union all "
+                "select source_line from raw.load_quarantine"
+            )
+        )
         assert stats.rows_read <= physical - 1
         if data == CONTACTS:
             assert (stats.rows_read, stats.rows_quarantined, stats.rows_duplicate) == (20, 0, 7)

@@ -15,13 +15,11 @@ def row(i: int, email: str | None = None, persona: str = "x") -> str:
 
 
 def loaded(landing) -> list[tuple]:
-    return landing.rows("select hs_object_id, _source_line from raw.crm_contacts "
-                        "order by _source_line")
+    return landing.rows("select hs_object_id, _source_line from raw.crm_contacts order by _source_line")
 
 
 def quarantined(landing) -> list[tuple]:
-    return landing.rows("select source_line, field, error from raw.load_quarantine "
-                        "order by source_line")
+    return landing.rows("select source_line, field, error from raw.load_quarantine order by source_line")
 
 
 def test_a_record_with_too_many_or_too_few_columns_counts_once(landing):
@@ -39,29 +37,39 @@ def test_a_record_with_too_many_or_too_few_columns_counts_once(landing):
 
     report = landing.load(max_bad_share=1.0)
 
-    assert (report.total("rows_read"), report.total("rows_quarantined"),
-            report.total("rows_loaded")) == (10, 8, 2)
+    assert (report.total("rows_read"), report.total("rows_quarantined"), report.total("rows_loaded")) == (
+        10,
+        8,
+        2,
+    )
     assert [q[0] for q in quarantined(landing)] == list(range(3, 11))
     assert loaded(landing) == [("1", 2), ("10", 11)]
 
 
 def test_line_numbers_are_physical_after_a_value_over_several_lines(landing):
-    landing.crm("contacts", "\n".join([
-        CONTACT_HEADER,
-        row(1, persona='"line one\nline two\nline three"'),  # lines 2-4
-        row(2),                                               # line 5
-        "3,too,few",                                          # line 6
-        row(4, persona='"a\r\nb"'),                           # lines 7-8
-        "",                                                   # line 9, blank
-        row(5),                                               # line 10
-    ]) + "\n")
+    landing.crm(
+        "contacts",
+        "\n".join(
+            [
+                CONTACT_HEADER,
+                row(1, persona='"line one\nline two\nline three"'),  # lines 2-4
+                row(2),  # line 5
+                "3,too,few",  # line 6
+                row(4, persona='"a\r\nb"'),  # lines 7-8
+                "",  # line 9, blank
+                row(5),  # line 10
+            ]
+        )
+        + "\n",
+    )
 
     landing.load(max_bad_share=1.0)
 
     assert loaded(landing) == [("1", 2), ("2", 5), ("4", 7), ("5", 10)]
     assert [q[:2] for q in quarantined(landing)] == [(6, "(row)")]
     assert landing.rows("select persona from raw.crm_contacts where hs_object_id = '1'") == [
-        ("line one\nline two\nline three",)]
+        ("line one\nline two\nline three",)
+    ]
 
 
 def test_a_bad_byte_on_line_3_is_reported_on_line_3_and_the_rest_loads(landing):
@@ -77,8 +85,9 @@ def test_a_bad_byte_on_line_3_is_reported_on_line_3_and_the_rest_loads(landing):
 
 
 def test_a_stray_carriage_return_quarantines_its_record_not_the_file(landing):
-    landing.crm("contacts", "\n".join([CONTACT_HEADER, row(1), row(2, persona="a\rb"),
-                                       row(3) + "\r", row(4)]) + "\n")
+    landing.crm(
+        "contacts", "\n".join([CONTACT_HEADER, row(1), row(2, persona="a\rb"), row(3) + "\r", row(4)]) + "\n"
+    )
 
     report = landing.load(max_bad_share=1.0)
 
@@ -88,14 +97,19 @@ def test_a_stray_carriage_return_quarantines_its_record_not_the_file(landing):
 
 
 def test_a_stray_carriage_return_in_an_event_file(landing):
-    path = landing.events([event("a"), b'{"messageId": "x",\r "type": "page"}', event("b"),
-                           b"\xff", event("c")], name="part-0.jsonl")
+    path = landing.events(
+        [event("a"), b'{"messageId": "x",\r "type": "page"}', event("b"), b"\xff", event("c")],
+        name="part-0.jsonl",
+    )
     path.write_bytes(path.read_bytes().replace(b'"b"', b'"b"   ', 1))
 
     report = landing.load(max_bad_share=1.0)
 
     assert landing.rows("select message_id, _source_line from raw.web_events order by 2") == [
-        ("a", 1), ("b", 3), ("c", 5)]
+        ("a", 1),
+        ("b", 3),
+        ("c", 5),
+    ]
     assert [q[:2] for q in quarantined(landing)] == [(2, "timestamp"), (4, "(line)")]
     assert report.total("rows_read") == 5
 
@@ -103,12 +117,17 @@ def test_a_stray_carriage_return_in_an_event_file(landing):
 def test_lines_end_at_line_feeds_even_in_a_file_of_carriage_returns(landing):
     # DuckDB's reader would take the carriage returns for line ends; JSON Lines end at \n
     path = landing.events([], name="part-0.jsonl")
-    path.write_bytes(b'{"messageId": "a"}\r{"messageId": "b"}\r\n' + b"\n".join(
-        json.dumps(event(m)).encode() for m in ("c", "d")) + b"\n")
+    path.write_bytes(
+        b'{"messageId": "a"}\r{"messageId": "b"}\r\n'
+        + b"\n".join(json.dumps(event(m)).encode() for m in ("c", "d"))
+        + b"\n"
+    )
 
     report = landing.load(max_bad_share=1.0)
 
     assert landing.rows("select message_id, _source_line from raw.web_events order by 2") == [
-        ("c", 2), ("d", 3)]
+        ("c", 2),
+        ("d", 3),
+    ]
     assert [q[:2] for q in quarantined(landing)] == [(1, "(line)")]
     assert report.total("rows_read") == 3

@@ -98,14 +98,6 @@ def mapped_columns(path: Path, header: list[str], entity: CrmEntity, ctx: LoadCo
     return columns
 
 
-def _has_reader_rejects(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether the last read made its rejects table. DuckDB 2.0 sometimes leaves it out when
-    the connection read the same file before: a count too low then only sends the file to the
-    Python reader, whose line numbers are exact."""
-    return bool(con.execute("select count(*) from duckdb_tables() "
-                            "where table_name = 'reject_errors'").fetchone()[0])
-
-
 def _read_rows(
     con: duckdb.DuckDBPyConnection, landed: LandedFile, columns: list[str], rows: str,
     rejects: str,
@@ -134,10 +126,6 @@ def _read_rows(
     )
     # The reader gives some refused records several errors (one per missing column, say):
     # a record is quarantined once, with all its errors.
-    if not _has_reader_rejects(con):  # then the line count below sends the file to Python
-        con.execute("create temp table reject_errors as select null::bigint as line, "
-                    "null::varchar as column_name, null::varchar as error_type, "
-                    "null::varchar as error_message, null::varchar as csv_line limit 0")
     con.execute(
         f"""
         create or replace temp table {rejects} as
@@ -157,19 +145,21 @@ def _read_rows(
         from {rejects}
         """
     ).fetchone()
-    con.execute("drop table if exists reject_errors; drop table if exists reject_scans")
+    # The line count keeps its refused lines in tables of its own.
+    con.execute("drop table if exists _line_count_rejects; drop table if exists _line_count_scans")
     lines = con.execute(
         f"""
         select count(*)
         from read_csv(?, auto_detect = false, header = false, columns = {{'line': 'VARCHAR'}},
                       delim = e'\\x1f', quote = '', escape = '', store_rejects = true,
+                      rejects_table = '_line_count_rejects', rejects_scan = '_line_count_scans',
                       hive_partitioning = false, compression = '{landed.compression}',
                       max_line_size = {MAX_LINE_BYTES})
         """,
         [str(landed.source)],
-    ).fetchone()[0]
-    if _has_reader_rejects(con):
-        lines += con.execute("select count(distinct line) from reject_errors").fetchone()[0]
+    ).fetchall()[0][0]  # all: DuckDB writes the rejects table once the result is consumed
+    lines += con.execute("select count(distinct line) from _line_count_rejects").fetchone()[0]
+    con.execute("drop table if exists _line_count_rejects; drop table if exists _line_count_scans")
     if records != lines or multi_line:
         return False
     # Records refused by the reader are not among its rows, so the rows after one were numbered

@@ -140,6 +140,10 @@ def test_damaged_event_files_account_for_every_line(data, gzipped, cut_gzip):
         assert stats.rows_read == expected + damage
         _check_accounting(landing, report, "web_events")
         lines = data.count(b"\n") + 1
+        if not damage:  # each event names its own line: its messageId is on it
+            physical = data.split(b"\n")
+            for message_id, line in landing.rows("select message_id, _source_line from raw.web_events"):
+                assert message_id.encode() in physical[line - 1]
         assert all(
             r[0] <= lines
             for r in landing.rows(
@@ -169,6 +173,9 @@ def test_damaged_crm_exports_account_for_every_record(data, gzipped):
         _check_accounting(landing, report, "crm_contacts")
         (stats,) = report.files
         physical = data.count(b"\n") + 1
+        texts = data.split(b"\n")  # each record names its own line: it starts with its id
+        for record_id, line in landing.rows("select hs_object_id, _source_line from raw.crm_contacts"):
+            assert texts[line - 1].startswith(record_id.encode() + b",")
         assert all(
             2 <= r[0] <= physical
             for r in landing.rows(

@@ -106,8 +106,9 @@ def _read_rows(
     row per record), numbered by the physical line each record starts on.
 
     DuckDB's reader numbers records, not lines; the numbers are lines exactly when every record
-    is one line. That is checked by counting the file's lines (one more fast read); otherwise
-    (a quoted value over several lines, a blank line) False sends the file to the Python reader.
+    is one line. That is checked by counting the file's lines (one more fast read); quoted values
+    over several lines are then counted in (`_records_to_lines`), and anything else (a blank
+    line, say) returns False, which sends the file to the Python reader.
     """
     if splits_at_lone_cr(landed):
         return False
@@ -160,8 +161,6 @@ def _read_rows(
     ).fetchall()[0][0]  # all: DuckDB writes the rejects table once the result is consumed
     lines += con.execute("select count(distinct line) from _line_count_rejects").fetchone()[0]
     con.execute("drop table if exists _line_count_rejects; drop table if exists _line_count_scans")
-    if records != lines or multi_line:
-        return False
     # Records refused by the reader are not among its rows, so the rows after one were numbered
     # too low (see the same step in web_events).
     if records > con.execute(f"select count(*) + 1 from {rows}").fetchone()[0]:
@@ -176,7 +175,53 @@ def _read_rows(
             )
             """
         )
-    return True
+    if records == lines and not multi_line:
+        return True
+    return _records_to_lines(con, columns, rows, rejects, lines - records)
+
+
+def _records_to_lines(
+    con: duckdb.DuckDBPyConnection, columns: list[str], rows: str, rejects: str, extra: int
+) -> bool:
+    """Renumber records (numbered 1, 2, ... from the header) by the line each starts on, when
+    the file's extra lines are all line feeds inside quoted values: a record then starts as many
+    lines further down as there are line feeds in the records before it. False when they are not
+    (a blank line, say): the Python reader then numbers the file."""
+    feeds = " + ".join(
+        f"coalesce(length({quote_ident(c)}) - length(replace({quote_ident(c)}, e'\\n', '')), 0)"
+        for c in columns
+    )
+    any_feed = " or ".join(f"contains({quote_ident(c)}, e'\\n')" for c in columns)
+    con.execute(
+        f"""
+        create or replace temp table _record_feeds as
+        select _source_line as record, {feeds} as feeds from {rows} where {any_feed}
+        union all
+        select source_line, length(trimmed) - length(replace(trimmed, e'\\n', ''))
+        from (select source_line, trim(raw_record, e'\\r\\n') as trimmed from {rejects})
+        """
+    )
+    try:
+        if con.execute("select coalesce(sum(feeds), 0) from _record_feeds").fetchone()[0] != extra:
+            return False
+        con.execute(
+            """
+            create or replace temp table _record_shift as
+            select record, sum(feeds) over (order by record) as shift
+            from _record_feeds where feeds > 0
+            """
+        )
+        for table, column in ((rows, "_source_line"), (rejects, "source_line")):
+            con.execute(
+                f"""
+                create or replace temp table {table} as
+                select t.* replace (t.{column} + coalesce(s.shift, 0) as {column})
+                from {table} t asof left join _record_shift s on t.{column} > s.record
+                """
+            )
+        return True
+    finally:
+        con.execute("drop table if exists _record_feeds; drop table if exists _record_shift")
 
 
 def _read_rows_in_python(

@@ -72,6 +72,29 @@ def test_line_numbers_are_physical_after_a_value_over_several_lines(landing):
     ]
 
 
+def test_line_numbers_after_values_over_several_lines_and_a_refused_record(landing):
+    # no blank line: the line feeds inside the values account for every extra line
+    landing.crm(
+        "contacts",
+        "\n".join(
+            [
+                CONTACT_HEADER,
+                row(1, persona='"a\nb"'),  # lines 2-3
+                '4,"x\ny",too,few',  # lines 4-5, refused
+                row(2),  # line 6
+                row(3, persona='"p\nq\nr"'),  # lines 7-9
+                row(5),  # line 10
+            ]
+        )
+        + "\n",
+    )
+
+    landing.load(max_bad_share=1.0)
+
+    assert loaded(landing) == [("1", 2), ("2", 6), ("3", 7), ("5", 10)]
+    assert [q[:2] for q in quarantined(landing)] == [(4, "(row)")]
+
+
 def test_a_bad_byte_on_line_3_is_reported_on_line_3_and_the_rest_loads(landing):
     body = "\n".join([CONTACT_HEADER, row(1), "@@@", row(3)]).encode()
     landing.crm("contacts", body.replace(b"@@@", row(2).encode().replace(b"Ann", b"An\xffn")))

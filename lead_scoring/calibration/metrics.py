@@ -150,12 +150,18 @@ def band_order(width: int = 10) -> list[str]:
 
 def lift_interval(fired_converted: int, fired: int, other_converted: int, other: int) -> Interval:
     """Conversion rate when a rule fired over the rate when it did not, with a 95% interval
-    (log risk ratio, 0.5 added to every cell so that a rule with no conversions still has one)."""
+    (log risk ratio; 0.5 is added to every cell for the interval, so that a rule with no
+    conversions still has one, and the interval is widened to hold the estimate itself)."""
     if fired == 0 or other == 0:
         return Interval(float("nan"), float("nan"), float("nan"))
     a, n1, c, n2 = fired_converted + 0.5, fired + 1.0, other_converted + 0.5, other + 1.0
     log_rr = math.log((a / n1) / (c / n2))
     se = math.sqrt(max(1 / a - 1 / n1 + 1 / c - 1 / n2, 0.0))
-    raw = ((fired_converted / fired) / (other_converted / other)
-           if other_converted else float("inf") if fired_converted else float("nan"))
-    return Interval(raw, math.exp(log_rr - Z_95 * se), math.exp(log_rr + Z_95 * se))
+    if other_converted:
+        raw = (fired_converted / fired) / (other_converted / other)
+    else:
+        raw = float("inf") if fired_converted else float("nan")
+    low, high = math.exp(log_rr - Z_95 * se), math.exp(log_rr + Z_95 * se)
+    if not math.isnan(raw):
+        low, high = min(low, raw), max(high, raw)
+    return Interval(raw, low, high)

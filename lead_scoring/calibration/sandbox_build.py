@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,16 +26,17 @@ SCORING_MODELS = (
 
 
 @contextlib.contextmanager
-def _seeds_dir(folder: Path) -> Iterator[None]:
-    saved = os.environ.get("LEAD_SCORING_SEEDS_DIR")
-    os.environ["LEAD_SCORING_SEEDS_DIR"] = str(folder)
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
     try:
         yield
     finally:
-        if saved is None:
-            os.environ.pop("LEAD_SCORING_SEEDS_DIR", None)
-        else:
-            os.environ["LEAD_SCORING_SEEDS_DIR"] = saved
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 class SandboxBuild:
@@ -55,13 +57,19 @@ class SandboxBuild:
 
         folder = rules.write(self.work_dir / name)
         dbt_vars = {"schema_prefix": PREFIX}
-        with _seeds_dir(folder):
-            dbt_invoke("seed", [], score_date=self.score_date, vars=dbt_vars)
+        environment = {"LEAD_SCORING_SEEDS_DIR": str(folder)}
+        if self.warehouse.kind == "duckdb":  # the warehouse the figures are read from
+            environment["LEAD_SCORING_WAREHOUSE"] = str(self.warehouse.path)
+        with _environment(environment):
+            dbt_invoke("seed", ["--quiet"], score_date=self.score_date, vars=dbt_vars)
             select = ["+int_lead_scores"] if not self.built else list(SCORING_MODELS)
-            dbt_invoke("run", ["--select", *select], score_date=self.score_date, vars=dbt_vars)
+            dbt_invoke("run", ["--quiet", "--select", *select], score_date=self.score_date,
+                       vars=dbt_vars)
         self.built = True
 
     def drop(self) -> None:
+        """Drop the calibration_* schemas and the rule folders written for them."""
         with self.warehouse.opened() as conn:
             for layer in SCHEMAS:
                 conn.execute(f"drop schema if exists {self.schema(layer)} cascade")
+        shutil.rmtree(self.work_dir, ignore_errors=True)

@@ -71,6 +71,7 @@ class Proposal:
     diff: str
     mode: str
     score_date: dt.date
+    outcomes_date: dt.date
     horizon_days: int | None
     n_train: int
     n_test: int
@@ -94,6 +95,7 @@ class Proposal:
 
         return {
             "mode": self.mode, "score_date": self.score_date.isoformat(),
+            "outcomes_date": self.outcomes_date.isoformat(),
             "horizon_days": self.horizon_days, "train_contacts": self.n_train,
             "train_conversions": self.conversions_train, "test_contacts": self.n_test,
             "test_conversions": self.conversions_test,
@@ -120,6 +122,12 @@ def calibrate(warehouse: Warehouse, seeds_dir: Path, work_dir: Path, settings: S
     current = RuleSet.read(seeds_dir)
     outcomes, outcomes_date, first_load = _outcomes(warehouse)
     mode, score_date, horizon = _choose_mode(outcomes_date, first_load, settings)
+    converted = int(outcomes["is_converted"].sum())
+    if converted < settings.min_conversions:  # before any build: the sandbox can only find fewer
+        raise NotEnoughOutcomesError(
+            f"too few outcomes to learn from: {converted:,} conversions in "
+            f"marts.fct_lead_outcomes; calibrate needs at least {settings.min_conversions:,} "
+            "(--min-conversions; fewer gives points that follow noise)")
     sandbox = SandboxBuild(warehouse, score_date.isoformat(), Path(work_dir) / "rules")
     try:
         step(f"[1/5] scoring the current rules as of {score_date} (a sandbox build beside "
@@ -142,15 +150,18 @@ def calibrate(warehouse: Warehouse, seeds_dir: Path, work_dir: Path, settings: S
         existing = {c.rule_id for c in current_rules}
         pool = current_rules + [c for c in generated if c.rule_id not in existing]
         sandbox.score(_exploration_rules(current, pool), "exploration")
-        features, names, by_name = _features(warehouse, sandbox, contacts, pool, min_support)
-        step(f"      {len(pool)} candidates ({len(generated)} generated), {len(names)} "
-                 f"fire for at least {min_support} contacts and say something of their own")
-
-        step(f"[3/5] fitting a regularised logistic regression on {len(contacts):,} contacts "
-                 f"({int(contacts['converted'].sum()):,} conversions)")
         test = _holdout(contacts, mode, settings)
         learn = ~test & ~contacts["is_disqualified"].to_numpy()
         y = contacts["converted"].to_numpy(dtype=bool)
+        features, names, by_name = _features(warehouse, sandbox, contacts, pool, min_support,
+                                             learn, y)
+        kept_generated = sum(by_name[n].generated for n in names)
+        step(f"      {len(current_rules)} current rules and {len(generated)} generated; kept "
+             f"{len(names) - kept_generated} current and {kept_generated} generated (enough "
+             f"contacts, a significant lift, not inside a current rule)")
+
+        step(f"[3/5] fitting a regularised logistic regression on {int(learn.sum()):,} training "
+             f"contacts ({int(y[learn].sum()):,} conversions)")
         model, auc_cv = _fit(features[learn], y[learn], settings)
         weights = dict(zip(names, model.coef_[0], strict=True))
         logit = features @ model.coef_[0]
@@ -170,7 +181,7 @@ def calibrate(warehouse: Warehouse, seeds_dir: Path, work_dir: Path, settings: S
                                            resamples=settings.resamples, seed=settings.seed)
         auc_proposed = metrics.auc_interval(scores["lead_score"].to_numpy()[test], y[test],
                                             resamples=settings.resamples, seed=settings.seed)
-        changes = _changes(current, proposed, pool, features, names, y)
+        changes = _changes(current, proposed, pool, features, names, y, weights)
     finally:
         if not settings.keep_sandbox:
             sandbox.drop()
@@ -180,7 +191,7 @@ def calibrate(warehouse: Warehouse, seeds_dir: Path, work_dir: Path, settings: S
                      "history for a point-in-time holdout); held out at random, stratified")
     return Proposal(
         current=current, proposed=proposed, diff=unified_diff(current, proposed), mode=mode,
-        score_date=score_date, horizon_days=horizon, n_train=int((~test).sum()),
+        score_date=score_date, outcomes_date=outcomes_date, horizon_days=horizon, n_train=int((~test).sum()),
         n_test=int(test.sum()), conversions_train=int(y[~test].sum()),
         conversions_test=int(y[test].sum()), auc_current=auc_current, auc_proposed=auc_proposed,
         auc_model_test=auc_model_test, auc_cv=auc_cv, regularisation_c=float(model.C_[0]),
@@ -192,6 +203,9 @@ def calibrate(warehouse: Warehouse, seeds_dir: Path, work_dir: Path, settings: S
 # -- data --------------------------------------------------------------------------------------
 
 def _outcomes(warehouse: Warehouse) -> tuple[pd.DataFrame, dt.date, dt.date | None]:
+    if not warehouse.exists():
+        raise NoOutcomesError(f"no warehouse at {warehouse}: load and build first "
+                              "(lead-scoring ingest and transform, or the daily DAG)")
     with warehouse.opened(read_only=True) as conn:
         if not table_exists(conn, "marts", "fct_lead_outcomes"):
             raise NoOutcomesError(f"marts.fct_lead_outcomes is not in {warehouse}: build the "
@@ -210,6 +224,9 @@ def _outcomes(warehouse: Warehouse) -> tuple[pd.DataFrame, dt.date, dt.date | No
 def _choose_mode(outcomes_date: dt.date, first_load: dt.date | None,
                  settings: Settings) -> tuple[str, dt.date, int | None]:
     if settings.as_of is not None:
+        if settings.as_of >= outcomes_date:
+            raise ValueError(f"--as-of {settings.as_of} is not before the outcomes' date "
+                             f"{outcomes_date}: there is nothing after it to learn from")
         return POINT_IN_TIME, settings.as_of, (outcomes_date - settings.as_of).days
     past = outcomes_date - dt.timedelta(days=settings.horizon_days)
     if first_load is not None and first_load <= past - dt.timedelta(days=settings.horizon_days):
@@ -319,10 +336,14 @@ def _with_generated_groups(rule_groups: pd.DataFrame, groups: dict[str, str]) ->
                      ignore_index=True)
 
 
-def _features(warehouse, sandbox, contacts, pool, min_support):
+def _features(warehouse, sandbox, contacts, pool, min_support, learn, y):
     """The design matrix (contacts x candidates): fit rules 0/1, engagement rules the decayed
-    number of occurrences capped at the rule's cap. Candidates that fire for fewer than
-    `min_support` contacts, or exactly for the same contacts as an earlier one, are dropped."""
+    number of occurrences capped at the rule's cap.
+
+    Kept: current rules that fire for at least `min_support` contacts; generated rules that fire
+    for twice that, whose lift on the training contacts is significant (its 95% interval leaves
+    out 1) and that are not mostly (95%) inside what a current rule already fires for. A
+    candidate that fires for exactly the same contacts as an earlier one is dropped."""
     schema = sandbox.schema("intermediate")
     with warehouse.opened(read_only=True) as conn:
         fired = conn.execute(
@@ -339,21 +360,38 @@ def _features(warehouse, sandbox, contacts, pool, min_support):
     fired["value"] = np.minimum(fired["value"].to_numpy(), fired["rule_id"].map(caps).to_numpy())
     support = fired.groupby("rule_id")["row"].nunique()
     order = [c.rule_id for c in pool if c.row.get("disqualify", "false") != "true"
-             and support.get(c.rule_id, 0) >= min_support]
+             and support.get(c.rule_id, 0) >= (2 * min_support if c.generated else min_support)]
+    matrix = _matrix(fired, order, len(contacts))
+    fires = (matrix > 0).astype(np.float64).tocsc()
+    overlap = (fires.T @ fires).toarray()
+    current = [i for i, name in enumerate(order) if not by_name[name].generated]
+    learn_fires = fires[np.flatnonzero(learn)]
+    y_learn = y[learn]
     rows_of = fired.groupby("rule_id")["row"]
     seen, names = set(), []
-    for name in order:
+    for i, name in enumerate(order):
+        if by_name[name].generated:
+            if current and (overlap[i, current] >= 0.95 * overlap[i, i]).any():
+                continue
+            hit = learn_fires[:, i].toarray().ravel() > 0
+            lift = metrics.lift_interval(int(y_learn[hit].sum()), int(hit.sum()),
+                                         int(y_learn[~hit].sum()), int((~hit).sum()))
+            if not (lift.low > 1 or lift.high < 1):
+                continue
         key = np.sort(rows_of.get_group(name).to_numpy()).tobytes()
         if key in seen:
             continue
         seen.add(key)
         names.append(name)
+    return _matrix(fired, names, len(contacts)), names, by_name
+
+
+def _matrix(fired: pd.DataFrame, names: list[str], n_contacts: int) -> sparse.csr_matrix:
     column = pd.Index(names).get_indexer(fired["rule_id"])
     keep = column >= 0
-    matrix = sparse.csr_matrix(
+    return sparse.csr_matrix(
         (fired["value"].to_numpy()[keep], (fired["row"].to_numpy()[keep], column[keep])),
-        shape=(len(contacts), len(names)))
-    return matrix, names, by_name
+        shape=(n_contacts, len(names)))
 
 
 def _fit(x, y, settings: Settings):
@@ -525,8 +563,10 @@ def _with_thresholds(proposed: RuleSet, scores: pd.DataFrame, converted: np.ndar
     return result
 
 
-def _changes(current: RuleSet, proposed: RuleSet, pool, features, names, y) -> pd.DataFrame:
-    """Every rule that changes, with how often it fired, its lift and its points before -> after."""
+def _changes(current: RuleSet, proposed: RuleSet, pool, features, names, y,
+             weights: dict[str, float]) -> pd.DataFrame:
+    """Every rule that changes, with how often it fired, its lift, its odds ratio given the
+    other rules (per occurrence for an engagement rule) and its points before -> after."""
     before, after = {}, {}
     for table, target in ((current, before), (proposed, after)):
         for name in ("scoring_fit_rules", "scoring_engagement_rules"):
@@ -549,11 +589,13 @@ def _changes(current: RuleSet, proposed: RuleSet, pool, features, names, y) -> p
         rows.append({"rule_id": cand.rule_id, "category": cand.category,
                      "status": "new" if old is None else "removed" if new is None else "changed",
                      "contacts_fired": n_fired, "lift": lift.value, "lift_low": lift.low,
-                     "lift_high": lift.high, "points_before": old, "points_after": new,
-                     "rule": _describe(cand)})
+                     "lift_high": lift.high,
+                     "odds_ratio": math.exp(weights[cand.rule_id]) if cand.rule_id in weights
+                     else float("nan"),
+                     "points_before": old, "points_after": new, "rule": _describe(cand)})
     return pd.DataFrame(rows, columns=["rule_id", "category", "status", "contacts_fired", "lift",
-                                       "lift_low", "lift_high", "points_before", "points_after",
-                                       "rule"])
+                                       "lift_low", "lift_high", "odds_ratio", "points_before",
+                                       "points_after", "rule"])
 
 
 def _describe(cand: C.Candidate) -> str:

@@ -28,6 +28,16 @@ def _shares(text: str) -> tuple[float, ...]:
     return values
 
 
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from exc
+    if not 0.05 <= value <= 0.5:
+        raise argparse.ArgumentTypeError(f"must be between 0.05 and 0.5: {text!r}")
+    return value
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--warehouse", default=None, metavar="PATH",
                         help="DuckDB warehouse file (default: the configured target)")
@@ -40,7 +50,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="write the proposed seed files into the seeds folder")
     parser.add_argument("--seed", type=int, default=0,
                         help="random seed of the holdout split and cross-validation (default %(default)s)")
-    parser.add_argument("--test-share", type=float, default=0.3,
+    parser.add_argument("--test-share", type=_share, default=0.3,
                         help="share of contacts held out to compare the rules (default %(default)s)")
     parser.add_argument("--min-conversions", type=int, default=100,
                         help="refuse to learn with fewer conversions (or non-conversions) than "
@@ -63,7 +73,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tier-rates", type=_shares, default=None, metavar="HOT,WARM",
                         help="instead of shares: the lowest conversion rate of the hot and warm "
                              "tiers' contacts and up, e.g. 0.30,0.10")
-    parser.add_argument("--mql-share", type=float, default=0.20,
+    parser.add_argument("--mql-share", type=_share, default=0.20,
                         help="share of contacts that are MQLs (default %(default)s)")
     parser.add_argument("--mql-rate", type=float, default=None,
                         help="instead of a share: the conversion rate from which a lead is an MQL")
@@ -107,8 +117,11 @@ def run(args: argparse.Namespace) -> int:
     print(f"proposed seeds: {proposed_dir}\ndiff: {out / 'seeds.diff'}\nsummary: {out / 'summary.md'}")
     if args.apply:
         changed = rules.apply(proposal.proposed, seeds_dir)
-        print(f"applied to {seeds_dir}: {', '.join(changed) or 'nothing changed'}; rebuild with "
-              "`lead-scoring transform` to score with them")
+        rebuild = f"lead-scoring transform --score-date {proposal.outcomes_date}"
+        if seeds_dir != paths.seeds_dir().resolve():
+            rebuild = f"LEAD_SCORING_SEEDS_DIR={seeds_dir} {rebuild}"
+        print(f"applied to {seeds_dir}: {', '.join(changed) or 'nothing changed'}; rebuild to "
+              f"score with them: {rebuild}")
     else:
         print("nothing changed in the seeds; review the diff, then run again with --apply")
     return 0
@@ -119,6 +132,15 @@ TERMINAL_ROWS = 20
 
 def _points(value) -> str:
     return "-" if value is None or value != value else str(value)
+
+
+def _number(value) -> str:
+    return "" if value is None or value != value else f"{value:.2f}"
+
+
+def _cell(text: str) -> str:
+    """A Markdown table cell: a rule's pattern or list keeps its `|`."""
+    return "`" + str(text).replace("|", "\\|") + "`"
 
 
 def summary_markdown(p) -> str:
@@ -134,18 +156,26 @@ def summary_markdown(p) -> str:
         f"- fit_weight {p.fit_weight:.2f}; base points: fit {p.base_points['fit']}, "
         f"engagement {p.base_points['engagement']}",
         *[f"- Note: {note}" for note in p.notes],
-        "", "| rule | status | fired | lift [95%] | points | rule definition |",
-        "|---|---|---:|---|---|---|",
+        "",
+        "Lift: the conversion rate when the rule fires over the rate when it does not, on its own.",
+        "Odds ratio: the rule's effect given all the other rules (per occurrence for an engagement",
+        "rule), which the points follow. A rule with a high lift can get few or negative points when",
+        "other rules already carry its signal (a contact page visited by people who also request demos).",
+        "",
+        "| rule | status | fired | lift [95%] | odds ratio | points | rule definition |",
+        "|---|---|---:|---|---:|---|---|",
     ]
     for row in p.changes.itertuples(index=False):
         lift = (f"{row.lift:.2f} [{row.lift_low:.2f}, {row.lift_high:.2f}]"
                 if row.lift == row.lift else "")
         lines.append(f"| {row.rule_id} | {row.status} | {row.contacts_fired:,} | {lift} | "
-                     f"{_points(row.points_before)} → {_points(row.points_after)} | {row.rule} |")
+                     f"{_number(row.odds_ratio)} | {_points(row.points_before)} → "
+                     f"{_points(row.points_after)} | {_cell(row.rule)} |")
     return "\n".join(lines) + "\n"
 
 
 def print_summary(p) -> None:
+    import pandas as pd
     from rich.console import Console
     from rich.table import Table
 
@@ -160,14 +190,14 @@ def print_summary(p) -> None:
                   f"(model {p.auc_model_test:.3f}, cross-validated {p.auc_cv:.3f})")
     console.print(f"fit_weight {p.fit_weight:.2f}; base points fit {p.base_points['fit']}, "
                   f"engagement {p.base_points['engagement']}")
-    changes = p.changes.assign(move=[
-        abs(float(a if a is not None else 0) - float(b if b is not None else 0))
-        for a, b in zip(p.changes["points_after"], p.changes["points_before"], strict=True)])
+    before = pd.to_numeric(p.changes["points_before"], errors="coerce").fillna(0)
+    after = pd.to_numeric(p.changes["points_after"], errors="coerce").fillna(0)
+    changes = p.changes.assign(move=(after - before).abs())
     shown = changes.sort_values(["move", "rule_id"], ascending=[False, True]).head(TERMINAL_ROWS)
-    table = Table("rule", "status", "fired", "lift", "points", title="Largest changes")
+    table = Table("rule", "status", "fired", "lift", "odds ratio", "points", title="Largest changes")
     for row in shown.itertuples(index=False):
-        table.add_row(row.rule_id, row.status, f"{row.contacts_fired:,}",
-                      "" if row.lift != row.lift else f"{row.lift:.2f}",
+        table.add_row(row.rule_id, row.status, f"{row.contacts_fired:,}", _number(row.lift),
+                      _number(row.odds_ratio),
                       f"{_points(row.points_before)} -> {_points(row.points_after)}")
     console.print(table)
     if len(changes) > len(shown):

@@ -67,6 +67,9 @@ def load_labelled(
 ) -> Labelled:
     """The contacts to measure: point in time when the history reaches back `horizon_days`
     before the outcomes' date (or from `as_of` when given), else the in-sample snapshot."""
+    if not warehouse.exists():
+        raise NoOutcomesError(f"no warehouse at {warehouse}: load and build first "
+                              "(lead-scoring ingest and transform, or the daily DAG)")
     with warehouse.opened(read_only=True) as conn:
         for table in ("fct_lead_outcomes", "fct_lead_scores"):
             if not table_exists(conn, "marts", table):

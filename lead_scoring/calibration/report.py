@@ -85,11 +85,12 @@ def _figures(ev: Evaluation) -> dict[str, str]:
     out["tiers"] = _png(fig)
 
     fig, ax = plt.subplots(figsize=(5, 4.2))
-    bins = np.arange(0, 106, 5)
-    ax.hist(scores[~converted], bins=bins, density=True, alpha=0.55, color="#999",
-            label=f"did not convert ({int((~converted).sum()):,})")
-    ax.hist(scores[converted], bins=bins, density=True, alpha=0.55, color="#1f6feb",
-            label=f"converted ({int(converted.sum()):,})")
+    bins = np.arange(0, 101, 5)  # the last bin, 95-100, holds 100
+    for mask, colour, label in ((~converted, "#999", "did not convert"),
+                                (converted, "#1f6feb", "converted")):
+        group = scores[mask]
+        ax.hist(group, bins=bins, weights=np.full(len(group), 1 / max(len(group), 1)), alpha=0.55,
+                color=colour, label=f"{label} ({len(group):,})")
     ax.set(xlabel="lead_score", ylabel="share of the group", title="Score distribution by outcome")
     ax.legend()
     out["distribution"] = _png(fig)

@@ -63,8 +63,13 @@ CRM_SOURCE = os.environ.get("LEAD_SCORING_CRM_SOURCE", "exports")  # or "api"
         ),
         "sync_dry_run": Param(False, type="boolean", description="Report, do not write."),
         "sync_force": Param(False, type="boolean", description="Lift the overwrite guard."),
-        "sync_max_share": Param(0.5, type="number", minimum=0, maximum=1,
-                                description="Largest share of contacts one run may overwrite."),
+        "sync_max_share": Param(
+            0.5,
+            type="number",
+            minimum=0,
+            maximum=1,
+            description="Largest share of contacts one run may overwrite.",
+        ),
     },
 )
 def lead_scoring_daily():
@@ -109,30 +114,31 @@ def lead_scoring_daily():
         return steps.publish(ds)
 
     @task(pool=WAREHOUSE_POOL)
-    def sync_to_crm(ds=None, run_id=None, dag_run=None, data_interval_start=None,
-                    data_interval_end=None, params=None) -> dict:
+    def sync_to_crm(
+        ds=None, run_id=None, dag_run=None, data_interval_start=None, data_interval_end=None, params=None
+    ) -> dict:
         from airflow.sdk.exceptions import AirflowSkipException
 
         from lead_scoring.orchestration import steps
 
         run_type = getattr(dag_run, "run_type", None)
         reason = steps.sync_skip_reason(
-            ds, run_type=str(getattr(run_type, "value", run_type)) if run_type else None,
-            interval_start=data_interval_start, interval_end=data_interval_end)
+            ds,
+            run_type=str(getattr(run_type, "value", run_type)) if run_type else None,
+            interval_start=data_interval_start,
+            interval_end=data_interval_end,
+        )
         if reason:  # only the latest run writes to the CRM: the task shows as skipped
             steps.log.info("CRM sync skipped: %s", reason)
             raise AirflowSkipException(reason)
-        return steps.sync_to_crm(dry_run=params["sync_dry_run"], force=params["sync_force"],
-                                 max_share=params["sync_max_share"], dag_run_id=run_id)
+        return steps.sync_to_crm(
+            dry_run=params["sync_dry_run"],
+            force=params["sync_force"],
+            max_share=params["sync_max_share"],
+            dag_run_id=run_id,
+        )
 
-    (
-        extract_from_crm()
-        >> ingest()
-        >> dbt_build()
-        >> quality_gate()
-        >> publish()
-        >> sync_to_crm()
-    )
+    (extract_from_crm() >> ingest() >> dbt_build() >> quality_gate() >> publish() >> sync_to_crm())
 
 
 lead_scoring_daily()

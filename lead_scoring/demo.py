@@ -21,16 +21,22 @@ DAG_ID = "lead_scoring_daily"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--contacts", type=int, default=2000,
-                        help="contacts to generate (default: %(default)s)")
-    parser.add_argument("--days", type=int, default=30,
-                        help="days of web events to generate and load (default: %(default)s)")
-    parser.add_argument("--end-date", type=date.fromisoformat, default=date(2026, 11, 20),
-                        metavar="YYYY-MM-DD",
-                        help="the last generated day, the DAG run's logical date "
-                             "(default: %(default)s)")
-    parser.add_argument("--seed", type=int, default=42,
-                        help="random seed of the generator (default: %(default)s)")
+    parser.add_argument(
+        "--contacts", type=int, default=2000, help="contacts to generate (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--days", type=int, default=30, help="days of web events to generate and load (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--end-date",
+        type=date.fromisoformat,
+        default=date(2026, 11, 20),
+        metavar="YYYY-MM-DD",
+        help="the last generated day, the DAG run's logical date (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=42, help="random seed of the generator (default: %(default)s)"
+    )
 
 
 def _step(message: str) -> None:
@@ -46,15 +52,16 @@ def run(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     state, landing, warehouse = paths.state_dir(), paths.landing_dir(), paths.warehouse_path()
-    settings = Settings(contacts=args.contacts, days=args.days, end_date=args.end_date,
-                        seed=args.seed)
+    settings = Settings(contacts=args.contacts, days=args.days, end_date=args.end_date, seed=args.seed)
 
     _step(f"Generating {args.contacts:,} contacts over {args.days} days into {landing}")
     shutil.rmtree(landing, ignore_errors=True)
     manifest = generate(landing, settings)
     counts = manifest["counts"]
-    print(f"    {counts['contacts']:,} contacts, {counts['companies']:,} companies, "
-          f"{counts['deals']:,} deals, {counts['events']:,} web events")
+    print(
+        f"    {counts['contacts']:,} contacts, {counts['companies']:,} companies, "
+        f"{counts['deals']:,} deals, {counts['events']:,} web events"
+    )
 
     warehouse.unlink(missing_ok=True)
     crm_db = state / "crm" / "sandbox.sqlite"
@@ -64,12 +71,12 @@ def run(args: argparse.Namespace) -> int:
     with start_sandbox(crm_db, token=token, load_landing=landing) as sandbox:
         print(f"    listening on {sandbox.url}")
         first_day = args.end_date - timedelta(days=args.days - 1)
-        _step(f"Running DAG {DAG_ID} for {args.end_date} through Airflow "
-              f"(loading {first_day}..{args.end_date}); log: {state / 'airflow' / 'cli.log'}")
-        connection = {"conn_type": "http", "host": sandbox.url, "password": token}
-        env = airflow_cli.airflow_env(
-            state, extra={"AIRFLOW_CONN_CRM_DEFAULT": json.dumps(connection)}
+        _step(
+            f"Running DAG {DAG_ID} for {args.end_date} through Airflow "
+            f"(loading {first_day}..{args.end_date}); log: {state / 'airflow' / 'cli.log'}"
         )
+        connection = {"conn_type": "http", "host": sandbox.url, "password": token}
+        env = airflow_cli.airflow_env(state, extra={"AIRFLOW_CONN_CRM_DEFAULT": json.dumps(connection)})
         ok, log_file = airflow_cli.dags_test(
             DAG_ID, args.end_date.isoformat(), env, conf={"load_from": first_day.isoformat()}
         )
@@ -86,6 +93,8 @@ def run(args: argparse.Namespace) -> int:
         os.environ["LEAD_SCORING_CRM_TOKEN"] = token
         cli.main(["crm-show", "--crm-url", sandbox.url, "--top", "5"])
 
-    print(f"\nDemo finished in {time.perf_counter() - started:.0f} s. Everything is in {state}; "
-          "README.md (\"After the demo\") shows how to query it.")
+    print(
+        f"\nDemo finished in {time.perf_counter() - started:.0f} s. Everything is in {state}; "
+        'README.md ("After the demo") shows how to query it.'
+    )
     return 0

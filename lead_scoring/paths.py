@@ -43,6 +43,7 @@ def seeds_dir() -> Path:
     """
     return _env_path("LEAD_SCORING_SEEDS_DIR", DBT_PROJECT_DIR / "seeds")
 
+
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 DAGS_DIR = PROJECT_ROOT / "dags"
 PLUGINS_DIR = PROJECT_ROOT / "plugins"

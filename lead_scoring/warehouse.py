@@ -159,8 +159,11 @@ class PostgresConnection:
         self.error = psycopg2.Error
         self._con = psycopg2.connect(connect_timeout=10, application_name="lead_scoring", **settings)
         self._con.autocommit = True
-        as_float = ext.new_type(ext.DECIMAL.values, "NUMERIC_AS_FLOAT",
-                                lambda value, cursor: None if value is None else float(value))
+        as_float = ext.new_type(
+            ext.DECIMAL.values,
+            "NUMERIC_AS_FLOAT",
+            lambda value, cursor: None if value is None else float(value),
+        )
         ext.register_type(as_float, self._con)
         self._cursor = None
 

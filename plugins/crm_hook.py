@@ -52,8 +52,9 @@ class CrmHook(BaseHook):
                 raise CrmError(f"connection '{self.crm_conn_id}': {exc}") from None
             token = conn.password or extra.get("token")
             if not token:
-                raise CrmAuthError(f"connection '{self.crm_conn_id}' has no password; put the "
-                                   "CRM token there")
+                raise CrmAuthError(
+                    f"connection '{self.crm_conn_id}' has no password; put the CRM token there"
+                )
             options = {**client_options(extra), **self.client_overrides}
             self._client = CrmClient(url, token, connection_id=self.crm_conn_id, **options)
         return self._client

@@ -24,8 +24,9 @@ PASSWORD = "test-only-password"
 
 def find_pg_bin() -> Path | None:
     candidates = [os.environ.get("PG_BIN", "")]
-    candidates += sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(p.split("/")[-2]),
-                         reverse=True)
+    candidates += sorted(
+        glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(p.split("/")[-2]), reverse=True
+    )
     for candidate in candidates:
         if candidate and (Path(candidate) / "pg_ctl").exists():
             return Path(candidate)
@@ -43,8 +44,13 @@ class PostgresServer:
 
     def settings(self, dbname: str) -> dict:
         """psycopg2 keyword arguments, as `lead_scoring.warehouse.postgres_settings()` gives them."""
-        return {"host": self.host, "port": self.port, "user": self.user, "password": self.password,
-                "dbname": dbname}
+        return {
+            "host": self.host,
+            "port": self.port,
+            "user": self.user,
+            "password": self.password,
+            "dbname": dbname,
+        }
 
     def dsn(self, dbname: str) -> str:
         return f"host={self.host} port={self.port} user={self.user} password={self.password} dbname={dbname}"
@@ -92,19 +98,53 @@ def running_postgres(bin_dir: Path, timeout_s: float = 60.0):
     pwfile = root / "pw"
     pwfile.write_text(PASSWORD + "\n")
     run_as = _run_as_postgres_user(root)
-    subprocess.run(run_as + [str(bin_dir / "initdb"), "-D", str(data), "-U", USER, "--auth=scram-sha-256",
-                             f"--pwfile={pwfile}", "-E", "UTF8", "--locale=C.UTF-8"],
-                   check=True, capture_output=True, text=True)
+    subprocess.run(
+        run_as
+        + [
+            str(bin_dir / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            USER,
+            "--auth=scram-sha-256",
+            f"--pwfile={pwfile}",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     port = _free_port()
     options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
-    subprocess.run(run_as + [str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(log), "-o", options,
-                             "-w", "-t", str(int(timeout_s)), "start"], check=True, capture_output=True,
-                   text=True)
+    subprocess.run(
+        run_as
+        + [
+            str(bin_dir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-l",
+            str(log),
+            "-o",
+            options,
+            "-w",
+            "-t",
+            str(int(timeout_s)),
+            "start",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     try:
         yield PostgresServer("127.0.0.1", port, USER, PASSWORD, bin_dir)
     finally:
-        subprocess.run(run_as + [str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"],
-                       capture_output=True, text=True)
+        subprocess.run(
+            run_as + [str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"],
+            capture_output=True,
+            text=True,
+        )
         time.sleep(0.1)
         shutil.rmtree(root, ignore_errors=True)
 

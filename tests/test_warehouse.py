@@ -20,18 +20,22 @@ def wh(request, tmp_path) -> Warehouse:
 
 def test_placeholders_become_pyformat_and_percent_signs_stay_literal():
     assert to_pyformat("select ? where a like '5%' and d = $score_date") == (
-        "select %s where a like '5%%' and d = %(score_date)s")
+        "select %s where a like '5%%' and d = %(score_date)s"
+    )
 
 
 def test_same_statements_same_answers(wh):
     with wh.opened() as con:
         con.execute("create schema s")
         con.execute("create table s.t (k varchar primary key, v double precision, d date)")
-        sync_tables.insert_rows(con, "s.t", ["k", "v", "d"], [["a", 1.5, dt.date(2026, 1, 2)],
-                                                              ["b's", 2.0, None]])
+        sync_tables.insert_rows(
+            con, "s.t", ["k", "v", "d"], [["a", 1.5, dt.date(2026, 1, 2)], ["b's", 2.0, None]]
+        )
         sync_tables.insert_rows(con, "s.t", ["k", "v", "d"], [["a", 9.0, None]], key=["k"])
         assert con.execute("select k, v, d from s.t order by k").fetchall() == [
-            ("a", 9.0, None), ("b's", 2.0, None)]
+            ("a", 9.0, None),
+            ("b's", 2.0, None),
+        ]
         assert con.execute("select k from s.t where k like '%s' and v > ?", [1]).fetchall() == [("b's",)]
         assert con.execute("select count(*) from s.t where v < $v", {"v": 5}).fetchone() == (1,)
         # Postgres numerics arrive as floats, like DuckDB's doubles.

@@ -90,20 +90,27 @@ class Proposal:
 
     def figures(self) -> dict:
         """The proposal's numbers, for proposal.json (automation, CI, a pull request bot)."""
+
         def interval(value: metrics.Interval) -> dict:
             return {"auc": value.value, "low": value.low, "high": value.high}
 
         return {
-            "mode": self.mode, "score_date": self.score_date.isoformat(),
+            "mode": self.mode,
+            "score_date": self.score_date.isoformat(),
             "outcomes_date": self.outcomes_date.isoformat(),
-            "horizon_days": self.horizon_days, "train_contacts": self.n_train,
-            "train_conversions": self.conversions_train, "test_contacts": self.n_test,
+            "horizon_days": self.horizon_days,
+            "train_contacts": self.n_train,
+            "train_conversions": self.conversions_train,
+            "test_contacts": self.n_test,
             "test_conversions": self.conversions_test,
             "held_out_auc_current": interval(self.auc_current),
             "held_out_auc_proposed": interval(self.auc_proposed),
-            "held_out_auc_model": self.auc_model_test, "cross_validated_auc": self.auc_cv,
-            "regularisation_c": self.regularisation_c, "fit_weight": self.fit_weight,
-            "base_points": self.base_points, "changed_rules": len(self.changes),
+            "held_out_auc_model": self.auc_model_test,
+            "cross_validated_auc": self.auc_cv,
+            "regularisation_c": self.regularisation_c,
+            "fit_weight": self.fit_weight,
+            "base_points": self.base_points,
+            "changed_rules": len(self.changes),
             "notes": self.notes,
         }
 
@@ -112,8 +119,13 @@ def _progress_default(message: str) -> None:
     print(message, flush=True)
 
 
-def calibrate(warehouse: Warehouse, seeds_dir: Path, work_dir: Path, settings: Settings,
-              progress: Callable[[str], None] = _progress_default) -> Proposal:
+def calibrate(
+    warehouse: Warehouse,
+    seeds_dir: Path,
+    work_dir: Path,
+    settings: Settings,
+    progress: Callable[[str], None] = _progress_default,
+) -> Proposal:
     started = time.monotonic()
 
     def step(message: str) -> None:
@@ -127,11 +139,11 @@ def calibrate(warehouse: Warehouse, seeds_dir: Path, work_dir: Path, settings: S
         raise NotEnoughOutcomesError(
             f"too few outcomes to learn from: {converted:,} conversions in "
             f"marts.fct_lead_outcomes; calibrate needs at least {settings.min_conversions:,} "
-            "(--min-conversions; fewer gives points that follow noise)")
+            "(--min-conversions; fewer gives points that follow noise)"
+        )
     sandbox = SandboxBuild(warehouse, score_date.isoformat(), Path(work_dir) / "rules")
     try:
-        step(f"[1/5] scoring the current rules as of {score_date} (a sandbox build beside "
-                 "the real one)")
+        step(f"[1/5] scoring the current rules as of {score_date} (a sandbox build beside the real one)")
         sandbox.score(current, "current")
         contacts = _labelled_contacts(warehouse, sandbox, outcomes, mode, score_date, horizon)
         _check_enough(contacts, settings)
@@ -139,29 +151,31 @@ def calibrate(warehouse: Warehouse, seeds_dir: Path, work_dir: Path, settings: S
 
         step("[2/5] generating candidate rules and scoring them")
         with warehouse.opened(read_only=True) as conn:
-            excluded = C.excluded_properties(conn, sandbox.schema("seeds"),
-                                             settings.exclude_properties)
-            generated = (C.property_candidates(conn, sandbox.schema("intermediate"),
-                                               min_support=min_support, excluded=excluded)
-                         + C.event_candidates(conn, sandbox.schema("intermediate"),
-                                              min_support=min_support))
-        current_rules = C.current_candidates(current.tables["scoring_fit_rules"],
-                                             current.tables["scoring_engagement_rules"])
+            excluded = C.excluded_properties(conn, sandbox.schema("seeds"), settings.exclude_properties)
+            generated = C.property_candidates(
+                conn, sandbox.schema("intermediate"), min_support=min_support, excluded=excluded
+            ) + C.event_candidates(conn, sandbox.schema("intermediate"), min_support=min_support)
+        current_rules = C.current_candidates(
+            current.tables["scoring_fit_rules"], current.tables["scoring_engagement_rules"]
+        )
         existing = {c.rule_id for c in current_rules}
         pool = current_rules + [c for c in generated if c.rule_id not in existing]
         sandbox.score(_exploration_rules(current, pool), "exploration")
         test = _holdout(contacts, mode, settings)
         learn = ~test & ~contacts["is_disqualified"].to_numpy()
         y = contacts["converted"].to_numpy(dtype=bool)
-        features, names, by_name = _features(warehouse, sandbox, contacts, pool, min_support,
-                                             learn, y)
+        features, names, by_name = _features(warehouse, sandbox, contacts, pool, min_support, learn, y)
         kept_generated = sum(by_name[n].generated for n in names)
-        step(f"      {len(current_rules)} current rules and {len(generated)} generated; kept "
-             f"{len(names) - kept_generated} current and {kept_generated} generated (enough "
-             f"contacts, a significant lift, not inside a current rule)")
+        step(
+            f"      {len(current_rules)} current rules and {len(generated)} generated; kept "
+            f"{len(names) - kept_generated} current and {kept_generated} generated (enough "
+            f"contacts, a significant lift, not inside a current rule)"
+        )
 
-        step(f"[3/5] fitting a regularised logistic regression on {int(learn.sum()):,} training "
-             f"contacts ({int(y[learn].sum()):,} conversions)")
+        step(
+            f"[3/5] fitting a regularised logistic regression on {int(learn.sum()):,} training "
+            f"contacts ({int(y[learn].sum()):,} conversions)"
+        )
         model, auc_cv = _fit(features[learn], y[learn], settings)
         weights = dict(zip(names, model.coef_[0], strict=True))
         logit = features @ model.coef_[0]
@@ -169,49 +183,72 @@ def calibrate(warehouse: Warehouse, seeds_dir: Path, work_dir: Path, settings: S
 
         step("[4/5] mapping coefficients to points and scoring the proposal")
         eligible = ~contacts["is_disqualified"].to_numpy()
-        proposed, fit_weight, bases = _proposal(current, pool, by_name, weights, features, names,
-                                                eligible)
+        proposed, fit_weight, bases = _proposal(current, pool, by_name, weights, features, names, eligible)
         sandbox.score(proposed, "proposed")
         proposed_scores = _sandbox_scores(warehouse, sandbox).set_index("contact_id")
         scores = proposed_scores.reindex(contacts["contact_id"])
         proposed = _with_thresholds(proposed, scores, y, settings)
 
         step("[5/5] comparing current and proposed rules on the held-out contacts")
-        auc_current = metrics.auc_interval(contacts["lead_score"].to_numpy()[test], y[test],
-                                           resamples=settings.resamples, seed=settings.seed)
-        auc_proposed = metrics.auc_interval(scores["lead_score"].to_numpy()[test], y[test],
-                                            resamples=settings.resamples, seed=settings.seed)
+        auc_current = metrics.auc_interval(
+            contacts["lead_score"].to_numpy()[test], y[test], resamples=settings.resamples, seed=settings.seed
+        )
+        auc_proposed = metrics.auc_interval(
+            scores["lead_score"].to_numpy()[test], y[test], resamples=settings.resamples, seed=settings.seed
+        )
         changes = _changes(current, proposed, pool, features, names, y, weights)
     finally:
         if not settings.keep_sandbox:
             sandbox.drop()
     notes = []
     if mode == IN_SAMPLE:
-        notes.append("in-sample: features and conversions are both as of today (too little "
-                     "history for a point-in-time holdout); held out at random, stratified")
+        notes.append(
+            "in-sample: features and conversions are both as of today (too little "
+            "history for a point-in-time holdout); held out at random, stratified"
+        )
     return Proposal(
-        current=current, proposed=proposed, diff=unified_diff(current, proposed), mode=mode,
-        score_date=score_date, outcomes_date=outcomes_date, horizon_days=horizon, n_train=int((~test).sum()),
-        n_test=int(test.sum()), conversions_train=int(y[~test].sum()),
-        conversions_test=int(y[test].sum()), auc_current=auc_current, auc_proposed=auc_proposed,
-        auc_model_test=auc_model_test, auc_cv=auc_cv, regularisation_c=float(model.C_[0]),
-        changes=changes, fit_weight=fit_weight, base_points=bases,
-        holdout_ids=contacts.loc[test, "contact_id"].astype(int).tolist(), notes=notes,
+        current=current,
+        proposed=proposed,
+        diff=unified_diff(current, proposed),
+        mode=mode,
+        score_date=score_date,
+        outcomes_date=outcomes_date,
+        horizon_days=horizon,
+        n_train=int((~test).sum()),
+        n_test=int(test.sum()),
+        conversions_train=int(y[~test].sum()),
+        conversions_test=int(y[test].sum()),
+        auc_current=auc_current,
+        auc_proposed=auc_proposed,
+        auc_model_test=auc_model_test,
+        auc_cv=auc_cv,
+        regularisation_c=float(model.C_[0]),
+        changes=changes,
+        fit_weight=fit_weight,
+        base_points=bases,
+        holdout_ids=contacts.loc[test, "contact_id"].astype(int).tolist(),
+        notes=notes,
     )
 
 
 # -- data --------------------------------------------------------------------------------------
 
+
 def _outcomes(warehouse: Warehouse) -> tuple[pd.DataFrame, dt.date, dt.date | None]:
     if not warehouse.exists():
-        raise NoOutcomesError(f"no warehouse at {warehouse}: load and build first "
-                              "(lead-scoring ingest and transform, or the daily DAG)")
+        raise NoOutcomesError(
+            f"no warehouse at {warehouse}: load and build first "
+            "(lead-scoring ingest and transform, or the daily DAG)"
+        )
     with warehouse.opened(read_only=True) as conn:
         if not table_exists(conn, "marts", "fct_lead_outcomes"):
-            raise NoOutcomesError(f"marts.fct_lead_outcomes is not in {warehouse}: build the "
-                                  "project first (lead-scoring transform, or the daily DAG)")
-        outcomes = conn.execute("select contact_id, is_converted, converted_at, score_date "
-                                "from marts.fct_lead_outcomes").df()
+            raise NoOutcomesError(
+                f"marts.fct_lead_outcomes is not in {warehouse}: build the "
+                "project first (lead-scoring transform, or the daily DAG)"
+            )
+        outcomes = conn.execute(
+            "select contact_id, is_converted, converted_at, score_date from marts.fct_lead_outcomes"
+        ).df()
         first = None
         if table_exists(conn, "raw", "web_events"):
             first = conn.execute("select min(_load_date) from raw.web_events").fetchone()[0]
@@ -221,12 +258,15 @@ def _outcomes(warehouse: Warehouse) -> tuple[pd.DataFrame, dt.date, dt.date | No
     return outcomes, date, (pd.Timestamp(first).date() if first is not None else None)
 
 
-def _choose_mode(outcomes_date: dt.date, first_load: dt.date | None,
-                 settings: Settings) -> tuple[str, dt.date, int | None]:
+def _choose_mode(
+    outcomes_date: dt.date, first_load: dt.date | None, settings: Settings
+) -> tuple[str, dt.date, int | None]:
     if settings.as_of is not None:
         if settings.as_of >= outcomes_date:
-            raise ValueError(f"--as-of {settings.as_of} is not before the outcomes' date "
-                             f"{outcomes_date}: there is nothing after it to learn from")
+            raise ValueError(
+                f"--as-of {settings.as_of} is not before the outcomes' date "
+                f"{outcomes_date}: there is nothing after it to learn from"
+            )
         return POINT_IN_TIME, settings.as_of, (outcomes_date - settings.as_of).days
     past = outcomes_date - dt.timedelta(days=settings.horizon_days)
     if first_load is not None and first_load <= past - dt.timedelta(days=settings.horizon_days):
@@ -238,16 +278,19 @@ def _sandbox_scores(warehouse: Warehouse, sandbox: SandboxBuild) -> pd.DataFrame
     with warehouse.opened(read_only=True) as conn:
         return conn.execute(
             f"select contact_id, fit_score, engagement_score, lead_score, is_disqualified "
-            f"from {sandbox.schema('intermediate')}.int_lead_scores order by contact_id").df()
+            f"from {sandbox.schema('intermediate')}.int_lead_scores order by contact_id"
+        ).df()
 
 
 def _labelled_contacts(warehouse, sandbox, outcomes, mode, score_date, horizon) -> pd.DataFrame:
     scores = _sandbox_scores(warehouse, sandbox)
     with warehouse.opened(read_only=True) as conn:
-        created = conn.execute(f"select contact_id, created_at from "
-                               f"{sandbox.schema('staging')}.stg_crm__contacts").df()
+        created = conn.execute(
+            f"select contact_id, created_at from {sandbox.schema('staging')}.stg_crm__contacts"
+        ).df()
     frame = scores.merge(created, on="contact_id").merge(
-        outcomes[["contact_id", "is_converted", "converted_at"]], on="contact_id", how="left")
+        outcomes[["contact_id", "is_converted", "converted_at"]], on="contact_id", how="left"
+    )
     frame["is_converted"] = frame["is_converted"].fillna(False).astype(bool)
     if mode == POINT_IN_TIME:
         start = pd.Timestamp(score_date + dt.timedelta(days=1))
@@ -255,8 +298,9 @@ def _labelled_contacts(warehouse, sandbox, outcomes, mode, score_date, horizon) 
         before = frame["is_converted"] & (converted_at.isna() | (converted_at < start))
         frame = frame.loc[~before]
         converted_at = converted_at.loc[frame.index]
-        frame = frame.assign(converted=frame["is_converted"]
-                             & (converted_at < start + pd.Timedelta(days=horizon)))
+        frame = frame.assign(
+            converted=frame["is_converted"] & (converted_at < start + pd.Timedelta(days=horizon))
+        )
     else:
         frame = frame.assign(converted=frame["is_converted"])
     frame["is_disqualified"] = frame["is_disqualified"].astype(bool)
@@ -272,7 +316,8 @@ def _check_enough(contacts: pd.DataFrame, settings: Settings) -> None:
         raise NotEnoughOutcomesError(
             f"too few outcomes to learn from: {positives:,} conversions and {negatives:,} "
             f"non-conversions among {len(learnable):,} scoreable contacts; calibrate needs at "
-            f"least {needed:,} of each (--min-conversions; fewer gives points that follow noise)")
+            f"least {needed:,} of each (--min-conversions; fewer gives points that follow noise)"
+        )
 
 
 def _holdout(contacts: pd.DataFrame, mode: str, settings: Settings) -> np.ndarray:
@@ -282,7 +327,7 @@ def _holdout(contacts: pd.DataFrame, mode: str, settings: Settings) -> np.ndarra
     test = np.zeros(n, dtype=bool)
     if mode == POINT_IN_TIME:
         order = np.argsort(pd.to_datetime(contacts["created_at"]).to_numpy(), kind="stable")
-        test[order[int(round(n * (1 - settings.test_share))):]] = True
+        test[order[int(round(n * (1 - settings.test_share))) :]] = True
         return test
     rng = np.random.default_rng(settings.seed)
     y = contacts["converted"].to_numpy(dtype=bool)
@@ -294,6 +339,7 @@ def _holdout(contacts: pd.DataFrame, mode: str, settings: Settings) -> np.ndarra
 
 
 # -- candidates and features --------------------------------------------------------------------
+
 
 def _exploration_rules(current: RuleSet, pool: list[C.Candidate]) -> RuleSet:
     """Every candidate worth 1 (fit) or 1/100 per occurrence (engagement), no caps anywhere."""
@@ -327,13 +373,15 @@ def _with_generated_groups(rule_groups: pd.DataFrame, groups: dict[str, str]) ->
         if group in known:
             continue
         row = {c: "" for c in rule_groups.columns}
-        row.update(rule_group=group, category=category,
-                   description=f"Learned from outcomes ({group.removeprefix(C.GENERATED_FIT_GROUP_PREFIX)})")
+        row.update(
+            rule_group=group,
+            category=category,
+            description=f"Learned from outcomes ({group.removeprefix(C.GENERATED_FIT_GROUP_PREFIX)})",
+        )
         if category == "engagement":
             row.update(decay_percent="25", decay_period_days="30")
         rows.append(row)
-    return pd.concat([rule_groups, pd.DataFrame(rows, columns=rule_groups.columns)],
-                     ignore_index=True)
+    return pd.concat([rule_groups, pd.DataFrame(rows, columns=rule_groups.columns)], ignore_index=True)
 
 
 def _features(warehouse, sandbox, contacts, pool, min_support, learn, y):
@@ -359,8 +407,12 @@ def _features(warehouse, sandbox, contacts, pool, min_support, learn, y):
     fired = fired.loc[rows >= 0].assign(row=rows[rows >= 0])
     fired["value"] = np.minimum(fired["value"].to_numpy(), fired["rule_id"].map(caps).to_numpy())
     support = fired.groupby("rule_id")["row"].nunique()
-    order = [c.rule_id for c in pool if c.row.get("disqualify", "false") != "true"
-             and support.get(c.rule_id, 0) >= (2 * min_support if c.generated else min_support)]
+    order = [
+        c.rule_id
+        for c in pool
+        if c.row.get("disqualify", "false") != "true"
+        and support.get(c.rule_id, 0) >= (2 * min_support if c.generated else min_support)
+    ]
     matrix = _matrix(fired, order, len(contacts))
     fires = (matrix > 0).astype(np.float64).tocsc()
     overlap = (fires.T @ fires).toarray()
@@ -374,8 +426,9 @@ def _features(warehouse, sandbox, contacts, pool, min_support, learn, y):
             if current and (overlap[i, current] >= 0.95 * overlap[i, i]).any():
                 continue
             hit = learn_fires[:, i].toarray().ravel() > 0
-            lift = metrics.lift_interval(int(y_learn[hit].sum()), int(hit.sum()),
-                                         int(y_learn[~hit].sum()), int((~hit).sum()))
+            lift = metrics.lift_interval(
+                int(y_learn[hit].sum()), int(hit.sum()), int(y_learn[~hit].sum()), int((~hit).sum())
+            )
             if not (lift.low > 1 or lift.high < 1):
                 continue
         key = np.sort(rows_of.get_group(name).to_numpy()).tobytes()
@@ -391,7 +444,8 @@ def _matrix(fired: pd.DataFrame, names: list[str], n_contacts: int) -> sparse.cs
     keep = column >= 0
     return sparse.csr_matrix(
         (fired["value"].to_numpy()[keep], (fired["row"].to_numpy()[keep], column[keep])),
-        shape=(n_contacts, len(names)))
+        shape=(n_contacts, len(names)),
+    )
 
 
 def _fit(x, y, settings: Settings):
@@ -406,8 +460,14 @@ def _fit(x, y, settings: Settings):
     std = np.sqrt(np.maximum(np.asarray(x.multiply(x).mean(axis=0)).ravel() - mean**2, 0))
     std[std == 0] = 1.0
     folds = StratifiedKFold(n_splits=settings.folds, shuffle=True, random_state=settings.seed)
-    model = LogisticRegressionCV(Cs=np.logspace(-3, 1, 9), cv=folds, scoring="roc_auc",
-                                 max_iter=5000, l1_ratios=(0.0,), use_legacy_attributes=True)
+    model = LogisticRegressionCV(
+        Cs=np.logspace(-3, 1, 9),
+        cv=folds,
+        scoring="roc_auc",
+        max_iter=5000,
+        l1_ratios=(0.0,),
+        use_legacy_attributes=True,
+    )
     model.fit(x @ sparse.diags(1 / std), y)
     model.coef_ = model.coef_ / std
     cv_scores = np.asarray(model.scores_[True]).mean(axis=0)
@@ -415,6 +475,7 @@ def _fit(x, y, settings: Settings):
 
 
 # -- from coefficients to seeds ------------------------------------------------------------------
+
 
 def _scale(predictor: np.ndarray) -> tuple[float, float]:
     """Points per logit unit and the base that map the middle 98% of contacts onto 0-100."""
@@ -469,13 +530,15 @@ def _proposal(current: RuleSet, pool, by_name, weights, features, names, eligibl
     proposed.tables["scoring_fit_rules"] = pd.DataFrame(fit_rows, columns=fit_columns)
     proposed.tables["scoring_engagement_rules"] = pd.DataFrame(eng_rows, columns=eng_columns)
     proposed.tables["scoring_rule_groups"] = _group_caps(
-        current.tables["scoring_rule_groups"], groups, proposed, features, index, by_name)
+        current.tables["scoring_rule_groups"], groups, proposed, features, index, by_name
+    )
     categories_table = proposed.tables["scoring_categories"].copy()
     bases = {"fit": int(round(fit_base)), "engagement": int(round(eng_base))}
     for i, category in enumerate(categories_table["category"].str.strip().str.lower()):
         categories_table.loc[i, "base_points"] = str(bases.get(category, 0))
-        categories_table.loc[i, "weight"] = (f"{fit_weight:.2f}" if category == "fit"
-                                             else f"{1 - fit_weight:.2f}")
+        categories_table.loc[i, "weight"] = (
+            f"{fit_weight:.2f}" if category == "fit" else f"{1 - fit_weight:.2f}"
+        )
     proposed.tables["scoring_categories"] = categories_table
     return proposed, fit_weight, bases
 
@@ -509,8 +572,9 @@ def _min_score_for_share(scores: np.ndarray, share: float) -> int:
     return 100
 
 
-def _min_score_for_rate(scores: np.ndarray, converted: np.ndarray, rate: float,
-                        min_contacts: int = 20) -> int:
+def _min_score_for_rate(
+    scores: np.ndarray, converted: np.ndarray, rate: float, min_contacts: int = 20
+) -> int:
     for threshold in range(1, 101):
         chosen = scores >= threshold
         if chosen.sum() < min_contacts:
@@ -520,15 +584,18 @@ def _min_score_for_rate(scores: np.ndarray, converted: np.ndarray, rate: float,
     return 100
 
 
-def _with_thresholds(proposed: RuleSet, scores: pd.DataFrame, converted: np.ndarray,
-                     settings: Settings) -> RuleSet:
+def _with_thresholds(
+    proposed: RuleSet, scores: pd.DataFrame, converted: np.ndarray, settings: Settings
+) -> RuleSet:
     """Tier, grade and MQL thresholds from target shares (or conversion rates) of the proposed
     scores of the contacts that are not disqualified."""
     eligible = ~scores["is_disqualified"].astype(bool).to_numpy()
-    values = {"fit_letter": scores["fit_score"].to_numpy()[eligible],
-              "engagement_number": scores["engagement_score"].to_numpy()[eligible],
-              "tier": scores["lead_score"].to_numpy()[eligible],
-              "lifecycle": scores["lead_score"].to_numpy()[eligible]}
+    values = {
+        "fit_letter": scores["fit_score"].to_numpy()[eligible],
+        "engagement_number": scores["engagement_score"].to_numpy()[eligible],
+        "tier": scores["lead_score"].to_numpy()[eligible],
+        "lifecycle": scores["lead_score"].to_numpy()[eligible],
+    }
     y = converted[eligible]
     table = proposed.tables["scoring_thresholds"].copy()
     for dimension, group in table.groupby("dimension", sort=False):
@@ -538,8 +605,11 @@ def _with_thresholds(proposed: RuleSet, scores: pd.DataFrame, converted: np.ndar
         if series is None or len(series) == 0:
             continue
         if dimension == "lifecycle":
-            threshold = (_min_score_for_rate(series, y, settings.mql_rate) if settings.mql_rate
-                         else _min_score_for_share(series, settings.mql_share))
+            threshold = (
+                _min_score_for_rate(series, y, settings.mql_rate)
+                if settings.mql_rate
+                else _min_score_for_share(series, settings.mql_share)
+            )
             table.loc[labels, "min_score"] = str(threshold)
             continue
         shares = settings.grade_shares if dimension != "tier" else settings.tier_shares
@@ -563,8 +633,9 @@ def _with_thresholds(proposed: RuleSet, scores: pd.DataFrame, converted: np.ndar
     return result
 
 
-def _changes(current: RuleSet, proposed: RuleSet, pool, features, names, y,
-             weights: dict[str, float]) -> pd.DataFrame:
+def _changes(
+    current: RuleSet, proposed: RuleSet, pool, features, names, y, weights: dict[str, float]
+) -> pd.DataFrame:
     """Every rule that changes, with how often it fired, its lift, its odds ratio given the
     other rules (per occurrence for an engagement rule) and its points before -> after."""
     before, after = {}, {}
@@ -584,18 +655,38 @@ def _changes(current: RuleSet, proposed: RuleSet, pool, features, names, y,
         else:
             fired = np.zeros(len(y), dtype=bool)
         n_fired = int(fired.sum())
-        lift = metrics.lift_interval(int(y[fired].sum()), n_fired, int(y[~fired].sum()),
-                                     int((~fired).sum()))
-        rows.append({"rule_id": cand.rule_id, "category": cand.category,
-                     "status": "new" if old is None else "removed" if new is None else "changed",
-                     "contacts_fired": n_fired, "lift": lift.value, "lift_low": lift.low,
-                     "lift_high": lift.high,
-                     "odds_ratio": math.exp(weights[cand.rule_id]) if cand.rule_id in weights
-                     else float("nan"),
-                     "points_before": old, "points_after": new, "rule": _describe(cand)})
-    return pd.DataFrame(rows, columns=["rule_id", "category", "status", "contacts_fired", "lift",
-                                       "lift_low", "lift_high", "odds_ratio", "points_before",
-                                       "points_after", "rule"])
+        lift = metrics.lift_interval(int(y[fired].sum()), n_fired, int(y[~fired].sum()), int((~fired).sum()))
+        rows.append(
+            {
+                "rule_id": cand.rule_id,
+                "category": cand.category,
+                "status": "new" if old is None else "removed" if new is None else "changed",
+                "contacts_fired": n_fired,
+                "lift": lift.value,
+                "lift_low": lift.low,
+                "lift_high": lift.high,
+                "odds_ratio": math.exp(weights[cand.rule_id]) if cand.rule_id in weights else float("nan"),
+                "points_before": old,
+                "points_after": new,
+                "rule": _describe(cand),
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "rule_id",
+            "category",
+            "status",
+            "contacts_fired",
+            "lift",
+            "lift_low",
+            "lift_high",
+            "odds_ratio",
+            "points_before",
+            "points_after",
+            "rule",
+        ],
+    )
 
 
 def _describe(cand: C.Candidate) -> str:

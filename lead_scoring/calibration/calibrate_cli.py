@@ -39,46 +39,104 @@ def _share(text: str) -> float:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--warehouse", default=None, metavar="PATH",
-                        help="DuckDB warehouse file (default: the configured target)")
-    parser.add_argument("--seeds-dir", type=Path, default=None, metavar="DIR",
-                        help="the rules to start from and, with --apply, to change (default: "
-                             "$LEAD_SCORING_SEEDS_DIR or dbt_project/seeds)")
-    parser.add_argument("--out", type=Path, default=None, metavar="DIR",
-                        help="where the proposal goes (default: $LEAD_SCORING_STATE_DIR/calibration)")
-    parser.add_argument("--apply", action="store_true",
-                        help="write the proposed seed files into the seeds folder")
-    parser.add_argument("--seed", type=int, default=0,
-                        help="random seed of the holdout split and cross-validation (default %(default)s)")
-    parser.add_argument("--test-share", type=_share, default=0.3,
-                        help="share of contacts held out to compare the rules (default %(default)s)")
-    parser.add_argument("--min-conversions", type=int, default=100,
-                        help="refuse to learn with fewer conversions (or non-conversions) than "
-                             "this (default %(default)s)")
-    parser.add_argument("--min-support", type=int, default=None,
-                        help="a candidate rule must fire for this many contacts (default: 0.5%% "
-                             "of the contacts, at least 20)")
-    parser.add_argument("--horizon-days", type=int, default=30,
-                        help="point in time: learn from conversions in the N days after the "
-                             "scores (default %(default)s)")
-    parser.add_argument("--as-of", type=dt.date.fromisoformat, default=None, metavar="YYYY-MM-DD",
-                        help="score the rules as of this past day and learn from the conversions "
-                             "after it (default: the day --horizon-days before the outcomes, when "
-                             "the loaded history reaches back twice that far; else today, in sample)")
-    parser.add_argument("--exclude-property", action="append", default=[], metavar="NAME",
-                        help="never propose rules on this property (repeatable); outcome "
-                             "properties are always excluded")
-    parser.add_argument("--tier-shares", type=_shares, default=(0.10, 0.35), metavar="HOT,WARM",
-                        help="cumulative shares of hot and hot+warm contacts (default 0.10,0.35)")
-    parser.add_argument("--tier-rates", type=_shares, default=None, metavar="HOT,WARM",
-                        help="instead of shares: the lowest conversion rate of the hot and warm "
-                             "tiers' contacts and up, e.g. 0.30,0.10")
-    parser.add_argument("--mql-share", type=_share, default=0.20,
-                        help="share of contacts that are MQLs (default %(default)s)")
-    parser.add_argument("--mql-rate", type=float, default=None,
-                        help="instead of a share: the conversion rate from which a lead is an MQL")
-    parser.add_argument("--keep-sandbox", action="store_true",
-                        help="keep the calibration_* schemas for inspection")
+    parser.add_argument(
+        "--warehouse",
+        default=None,
+        metavar="PATH",
+        help="DuckDB warehouse file (default: the configured target)",
+    )
+    parser.add_argument(
+        "--seeds-dir",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="the rules to start from and, with --apply, to change (default: "
+        "$LEAD_SCORING_SEEDS_DIR or dbt_project/seeds)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="where the proposal goes (default: $LEAD_SCORING_STATE_DIR/calibration)",
+    )
+    parser.add_argument(
+        "--apply", action="store_true", help="write the proposed seed files into the seeds folder"
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="random seed of the holdout split and cross-validation (default %(default)s)",
+    )
+    parser.add_argument(
+        "--test-share",
+        type=_share,
+        default=0.3,
+        help="share of contacts held out to compare the rules (default %(default)s)",
+    )
+    parser.add_argument(
+        "--min-conversions",
+        type=int,
+        default=100,
+        help="refuse to learn with fewer conversions (or non-conversions) than this (default %(default)s)",
+    )
+    parser.add_argument(
+        "--min-support",
+        type=int,
+        default=None,
+        help="a candidate rule must fire for this many contacts (default: 0.5%% "
+        "of the contacts, at least 20)",
+    )
+    parser.add_argument(
+        "--horizon-days",
+        type=int,
+        default=30,
+        help="point in time: learn from conversions in the N days after the scores (default %(default)s)",
+    )
+    parser.add_argument(
+        "--as-of",
+        type=dt.date.fromisoformat,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="score the rules as of this past day and learn from the conversions "
+        "after it (default: the day --horizon-days before the outcomes, when "
+        "the loaded history reaches back twice that far; else today, in sample)",
+    )
+    parser.add_argument(
+        "--exclude-property",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="never propose rules on this property (repeatable); outcome properties are always excluded",
+    )
+    parser.add_argument(
+        "--tier-shares",
+        type=_shares,
+        default=(0.10, 0.35),
+        metavar="HOT,WARM",
+        help="cumulative shares of hot and hot+warm contacts (default 0.10,0.35)",
+    )
+    parser.add_argument(
+        "--tier-rates",
+        type=_shares,
+        default=None,
+        metavar="HOT,WARM",
+        help="instead of shares: the lowest conversion rate of the hot and warm "
+        "tiers' contacts and up, e.g. 0.30,0.10",
+    )
+    parser.add_argument(
+        "--mql-share", type=_share, default=0.20, help="share of contacts that are MQLs (default %(default)s)"
+    )
+    parser.add_argument(
+        "--mql-rate",
+        type=float,
+        default=None,
+        help="instead of a share: the conversion rate from which a lead is an MQL",
+    )
+    parser.add_argument(
+        "--keep-sandbox", action="store_true", help="keep the calibration_* schemas for inspection"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -93,10 +151,17 @@ def run(args: argparse.Namespace) -> int:
     seeds_dir = (args.seeds_dir or paths.seeds_dir()).resolve()
     out = (args.out or paths.state_dir() / "calibration").resolve()
     settings = Settings(
-        seed=args.seed, test_share=args.test_share, min_conversions=args.min_conversions,
-        min_support=args.min_support, horizon_days=args.horizon_days, as_of=args.as_of,
-        exclude_properties=tuple(args.exclude_property), tier_shares=args.tier_shares,
-        tier_rates=args.tier_rates, mql_share=args.mql_share, mql_rate=args.mql_rate,
+        seed=args.seed,
+        test_share=args.test_share,
+        min_conversions=args.min_conversions,
+        min_support=args.min_support,
+        horizon_days=args.horizon_days,
+        as_of=args.as_of,
+        exclude_properties=tuple(args.exclude_property),
+        tier_shares=args.tier_shares,
+        tier_rates=args.tier_rates,
+        mql_share=args.mql_share,
+        mql_rate=args.mql_rate,
         keep_sandbox=args.keep_sandbox,
     )
     try:
@@ -112,7 +177,8 @@ def run(args: argparse.Namespace) -> int:
     (out / "summary.md").write_text(summary_markdown(proposal), encoding="utf-8")
     (out / "proposal.json").write_text(json.dumps(proposal.figures(), indent=2), encoding="utf-8")
     (out / "holdout_contacts.csv").write_text(
-        "contact_id\n" + "".join(f"{i}\n" for i in proposal.holdout_ids), encoding="utf-8")
+        "contact_id\n" + "".join(f"{i}\n" for i in proposal.holdout_ids), encoding="utf-8"
+    )
     print_summary(proposal)
     print(f"proposed seeds: {proposed_dir}\ndiff: {out / 'seeds.diff'}\nsummary: {out / 'summary.md'}")
     if args.apply:
@@ -120,8 +186,10 @@ def run(args: argparse.Namespace) -> int:
         rebuild = f"lead-scoring transform --score-date {proposal.outcomes_date}"
         if seeds_dir != paths.seeds_dir().resolve():
             rebuild = f"LEAD_SCORING_SEEDS_DIR={seeds_dir} {rebuild}"
-        print(f"applied to {seeds_dir}: {', '.join(changed) or 'nothing changed'}; rebuild to "
-              f"score with them: {rebuild}")
+        print(
+            f"applied to {seeds_dir}: {', '.join(changed) or 'nothing changed'}; rebuild to "
+            f"score with them: {rebuild}"
+        )
     else:
         print("nothing changed in the seeds; review the diff, then run again with --apply")
     return 0
@@ -145,9 +213,11 @@ def _cell(text: str) -> str:
 
 def summary_markdown(p) -> str:
     lines = [
-        "# Calibration proposal", "",
+        "# Calibration proposal",
+        "",
         f"- Scores as of {p.score_date} ({p.mode.replace('_', ' ')}"
-        + (f", conversions in the {p.horizon_days} days after" if p.horizon_days else "") + ")",
+        + (f", conversions in the {p.horizon_days} days after" if p.horizon_days else "")
+        + ")",
         f"- Training: {p.n_train:,} contacts ({p.conversions_train:,} conversions); held out: "
         f"{p.n_test:,} ({p.conversions_test:,})",
         f"- Held-out ROC AUC: current rules {p.auc_current}, proposed rules {p.auc_proposed} "
@@ -166,11 +236,12 @@ def summary_markdown(p) -> str:
         "|---|---|---:|---|---:|---|---|",
     ]
     for row in p.changes.itertuples(index=False):
-        lift = (f"{row.lift:.2f} [{row.lift_low:.2f}, {row.lift_high:.2f}]"
-                if row.lift == row.lift else "")
-        lines.append(f"| {row.rule_id} | {row.status} | {row.contacts_fired:,} | {lift} | "
-                     f"{_number(row.odds_ratio)} | {_points(row.points_before)} → "
-                     f"{_points(row.points_after)} | {_cell(row.rule)} |")
+        lift = f"{row.lift:.2f} [{row.lift_low:.2f}, {row.lift_high:.2f}]" if row.lift == row.lift else ""
+        lines.append(
+            f"| {row.rule_id} | {row.status} | {row.contacts_fired:,} | {lift} | "
+            f"{_number(row.odds_ratio)} | {_points(row.points_before)} → "
+            f"{_points(row.points_after)} | {_cell(row.rule)} |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -180,25 +251,36 @@ def print_summary(p) -> None:
     from rich.table import Table
 
     console = Console(highlight=False)
-    console.print(f"[bold]Calibration[/bold]: scores as of {p.score_date} "
-                  f"({p.mode.replace('_', ' ')}); trained on {p.n_train:,} contacts "
-                  f"({p.conversions_train:,} conversions), held out {p.n_test:,} "
-                  f"({p.conversions_test:,})")
+    console.print(
+        f"[bold]Calibration[/bold]: scores as of {p.score_date} "
+        f"({p.mode.replace('_', ' ')}); trained on {p.n_train:,} contacts "
+        f"({p.conversions_train:,} conversions), held out {p.n_test:,} "
+        f"({p.conversions_test:,})"
+    )
     for note in p.notes:
         console.print(f"note: {note}")
-    console.print(f"held-out ROC AUC: current {p.auc_current} -> proposed {p.auc_proposed} "
-                  f"(model {p.auc_model_test:.3f}, cross-validated {p.auc_cv:.3f})")
-    console.print(f"fit_weight {p.fit_weight:.2f}; base points fit {p.base_points['fit']}, "
-                  f"engagement {p.base_points['engagement']}")
+    console.print(
+        f"held-out ROC AUC: current {p.auc_current} -> proposed {p.auc_proposed} "
+        f"(model {p.auc_model_test:.3f}, cross-validated {p.auc_cv:.3f})"
+    )
+    console.print(
+        f"fit_weight {p.fit_weight:.2f}; base points fit {p.base_points['fit']}, "
+        f"engagement {p.base_points['engagement']}"
+    )
     before = pd.to_numeric(p.changes["points_before"], errors="coerce").fillna(0)
     after = pd.to_numeric(p.changes["points_after"], errors="coerce").fillna(0)
     changes = p.changes.assign(move=(after - before).abs())
     shown = changes.sort_values(["move", "rule_id"], ascending=[False, True]).head(TERMINAL_ROWS)
     table = Table("rule", "status", "fired", "lift", "odds ratio", "points", title="Largest changes")
     for row in shown.itertuples(index=False):
-        table.add_row(row.rule_id, row.status, f"{row.contacts_fired:,}", _number(row.lift),
-                      _number(row.odds_ratio),
-                      f"{_points(row.points_before)} -> {_points(row.points_after)}")
+        table.add_row(
+            row.rule_id,
+            row.status,
+            f"{row.contacts_fired:,}",
+            _number(row.lift),
+            _number(row.odds_ratio),
+            f"{_points(row.points_before)} -> {_points(row.points_after)}",
+        )
     console.print(table)
     if len(changes) > len(shown):
         console.print(f"... and {len(changes) - len(shown)} more changes (summary.md)")

@@ -18,13 +18,34 @@ import numpy as np
 import pandas as pd
 
 # Never rule inputs: they define or follow the outcome, identify a record, or are the scores.
-ALWAYS_EXCLUDED = frozenset({
-    "hs_object_id", "email", "firstname", "lastname", "phone", "email_local_part", "createdate",
-    "lastmodifieddate", "associatedcompanyid", "lifecyclestage", "hs_lead_status", "name",
-    "domain", "dealstage", "closedate",
-    "lead_fit_score", "lead_engagement_score", "lead_score", "lead_grade", "lead_tier",
-    "lead_score_reasons", "lead_is_junk", "lead_scored_at", "lead_scoring_model_version",
-})
+ALWAYS_EXCLUDED = frozenset(
+    {
+        "hs_object_id",
+        "email",
+        "firstname",
+        "lastname",
+        "phone",
+        "email_local_part",
+        "createdate",
+        "lastmodifieddate",
+        "associatedcompanyid",
+        "lifecyclestage",
+        "hs_lead_status",
+        "name",
+        "domain",
+        "dealstage",
+        "closedate",
+        "lead_fit_score",
+        "lead_engagement_score",
+        "lead_score",
+        "lead_grade",
+        "lead_tier",
+        "lead_score_reasons",
+        "lead_is_junk",
+        "lead_scored_at",
+        "lead_scoring_model_version",
+    }
+)
 GENERATED_FIT_GROUP_PREFIX = "learned_"
 GENERATED_ENGAGEMENT_GROUPS = {"track": "learned_events", "page": "learned_pages"}
 GENERATED_CAP_OCCURRENCES = 3
@@ -52,10 +73,21 @@ def current_candidates(fit_rules: pd.DataFrame, engagement_rules: pd.DataFrame) 
         out.append(Candidate(row["rule_id"], "fit", row["rule_group"], row, generated=False))
     for row in engagement_rules.to_dict("records"):
         points = abs(float(row["points"] or 0))
-        cap = (float(row["max_points"]) / points if points and row["max_points"] != ""
-               else DEFAULT_CAP_OCCURRENCES)
-        out.append(Candidate(row["rule_id"], "engagement", row["rule_group"], row,
-                             generated=False, cap_occurrences=max(cap, 1.0)))
+        cap = (
+            float(row["max_points"]) / points
+            if points and row["max_points"] != ""
+            else DEFAULT_CAP_OCCURRENCES
+        )
+        out.append(
+            Candidate(
+                row["rule_id"],
+                "engagement",
+                row["rule_group"],
+                row,
+                generated=False,
+                cap_occurrences=max(cap, 1.0),
+            )
+        )
     return out
 
 
@@ -64,13 +96,17 @@ def excluded_properties(conn, seeds_schema: str, extra: tuple[str, ...] = ()) ->
     rows = conn.execute(
         f"select lower(trim(kind)), lower(trim(property)) from {seeds_schema}.conversion_outcomes"
     ).fetchall()
-    outcome = {("lifecyclestage" if kind == "lifecycle_stage" else prop)
-               for kind, prop in rows if kind in ("lifecycle_stage", "contact_property") and prop}
+    outcome = {
+        ("lifecyclestage" if kind == "lifecycle_stage" else prop)
+        for kind, prop in rows
+        if kind in ("lifecycle_stage", "contact_property") and prop
+    }
     return set(ALWAYS_EXCLUDED) | outcome | {p.lower() for p in extra}
 
 
-def property_candidates(conn, schema: str, *, min_support: int, excluded: set[str],
-                        max_values: int = 30, bins: int = 4) -> list[Candidate]:
+def property_candidates(
+    conn, schema: str, *, min_support: int, excluded: set[str], max_values: int = 30, bins: int = 4
+) -> list[Candidate]:
     """Fit candidates from intermediate.int_contact_properties (every contact and company
     property, custom ones included)."""
     table = f"{schema}.int_contact_properties"
@@ -87,27 +123,57 @@ def property_candidates(conn, schema: str, *, min_support: int, excluded: set[st
             counts = conn.execute(
                 f"select lower(trim(value)) as v, count(distinct contact_id) from {table} "
                 f"where object = ? and property = ? group by 1 order by 2 desc, 1",
-                [obj, prop]).fetchall()
+                [obj, prop],
+            ).fetchall()
             for value, n in counts:
                 if n < min_support or "|" in value:
                     continue
-                out.append(Candidate(
-                    f"fit_{obj}_{slug(prop, 24)}_{slug(value, 24)}", "fit", group,
-                    {"object": obj, "property": prop, "operator": "equals", "value": value,
-                     "reason": f"{prop} is {value}"}, generated=True))
+                out.append(
+                    Candidate(
+                        f"fit_{obj}_{slug(prop, 24)}_{slug(value, 24)}",
+                        "fit",
+                        group,
+                        {
+                            "object": obj,
+                            "property": prop,
+                            "operator": "equals",
+                            "value": value,
+                            "reason": f"{prop} is {value}",
+                        },
+                        generated=True,
+                    )
+                )
             continue
-        values = pd.to_numeric(pd.Series([v for (v,) in conn.execute(
-            f"select value from {table} where object = ? and property = ?", [obj, prop]
-        ).fetchall()]), errors="coerce")
+        values = pd.to_numeric(
+            pd.Series(
+                [
+                    v
+                    for (v,) in conn.execute(
+                        f"select value from {table} where object = ? and property = ?", [obj, prop]
+                    ).fetchall()
+                ]
+            ),
+            errors="coerce",
+        )
         numeric = values.dropna()
         if len(numeric) < 0.95 * len(values) or numeric.nunique() <= bins:
             continue
         for low, high in _bins(numeric, bins):
-            out.append(Candidate(
-                f"fit_{obj}_{slug(prop, 24)}_{slug(low or 'min')}_{slug(high or 'max')}",
-                "fit", group,
-                {"object": obj, "property": prop, "operator": "between", "value": f"{low}..{high}",
-                 "reason": f"{prop} {low or 'up'} to {high or 'more'}"}, generated=True))
+            out.append(
+                Candidate(
+                    f"fit_{obj}_{slug(prop, 24)}_{slug(low or 'min')}_{slug(high or 'max')}",
+                    "fit",
+                    group,
+                    {
+                        "object": obj,
+                        "property": prop,
+                        "operator": "between",
+                        "value": f"{low}..{high}",
+                        "reason": f"{prop} {low or 'up'} to {high or 'more'}",
+                    },
+                    generated=True,
+                )
+            )
     return out
 
 
@@ -142,23 +208,42 @@ def event_candidates(conn, schema: str, *, min_support: int) -> list[Candidate]:
     tracks = conn.execute(
         f"select event_name, count(distinct contact_id) from {table} "
         f"where event_type = 'track' and contact_id is not null and event_name is not null "
-        f"group by 1 having count(distinct contact_id) >= ? order by 1", [min_support]).fetchall()
+        f"group by 1 having count(distinct contact_id) >= ? order by 1",
+        [min_support],
+    ).fetchall()
     for name, _ in tracks:
-        out.append(Candidate(
-            f"eng_track_{slug(name)}", "engagement", GENERATED_ENGAGEMENT_GROUPS["track"],
-            {"event_type": "track", "operator": "equals", "value": name, "reason": name},
-            generated=True, cap_occurrences=GENERATED_CAP_OCCURRENCES))
+        out.append(
+            Candidate(
+                f"eng_track_{slug(name)}",
+                "engagement",
+                GENERATED_ENGAGEMENT_GROUPS["track"],
+                {"event_type": "track", "operator": "equals", "value": name, "reason": name},
+                generated=True,
+                cap_occurrences=GENERATED_CAP_OCCURRENCES,
+            )
+        )
     prefixes = conn.execute(
         f"select lower(split_part(page_path, '/', 2)) as prefix, count(distinct contact_id) "
         f"from {table} where event_type = 'page' and contact_id is not null "
         f"and page_path like '/%' group by 1 having count(distinct contact_id) >= ? order by 1",
-        [min_support]).fetchall()
+        [min_support],
+    ).fetchall()
     for prefix, _ in prefixes:
         if not prefix or not re.fullmatch(r"[a-z0-9._~-]+", prefix):
             continue
-        out.append(Candidate(
-            f"eng_path_{slug(prefix)}", "engagement", GENERATED_ENGAGEMENT_GROUPS["page"],
-            {"event_type": "page", "operator": "pattern",
-             "value": f"^/{re.escape(prefix)}(/|$)", "reason": f"Visited /{prefix} pages"},
-            generated=True, cap_occurrences=GENERATED_CAP_OCCURRENCES))
+        out.append(
+            Candidate(
+                f"eng_path_{slug(prefix)}",
+                "engagement",
+                GENERATED_ENGAGEMENT_GROUPS["page"],
+                {
+                    "event_type": "page",
+                    "operator": "pattern",
+                    "value": f"^/{re.escape(prefix)}(/|$)",
+                    "reason": f"Visited /{prefix} pages",
+                },
+                generated=True,
+                cap_occurrences=GENERATED_CAP_OCCURRENCES,
+            )
+        )
     return out

@@ -40,11 +40,15 @@ class Labelled:
     @property
     def label(self) -> str:
         if self.mode == POINT_IN_TIME:
-            return (f"point in time: scores of {self.as_of} against conversions in the "
-                    f"{self.horizon_days} days after it (outcomes known up to {self.outcomes_as_of})")
-        return (f"in-sample snapshot: scores of {self.as_of} against conversions up to that day "
-                "(the scores may have seen the conversions coming; too little history for a "
-                "point-in-time measure)")
+            return (
+                f"point in time: scores of {self.as_of} against conversions in the "
+                f"{self.horizon_days} days after it (outcomes known up to {self.outcomes_as_of})"
+            )
+        return (
+            f"in-sample snapshot: scores of {self.as_of} against conversions up to that day "
+            "(the scores may have seen the conversions coming; too little history for a "
+            "point-in-time measure)"
+        )
 
 
 def _query(conn, sql: str, params=None) -> pd.DataFrame:
@@ -68,43 +72,53 @@ def load_labelled(
     """The contacts to measure: point in time when the history reaches back `horizon_days`
     before the outcomes' date (or from `as_of` when given), else the in-sample snapshot."""
     if not warehouse.exists():
-        raise NoOutcomesError(f"no warehouse at {warehouse}: load and build first "
-                              "(lead-scoring ingest and transform, or the daily DAG)")
+        raise NoOutcomesError(
+            f"no warehouse at {warehouse}: load and build first "
+            "(lead-scoring ingest and transform, or the daily DAG)"
+        )
     with warehouse.opened(read_only=True) as conn:
         for table in ("fct_lead_outcomes", "fct_lead_scores"):
             if not table_exists(conn, "marts", table):
                 raise NoOutcomesError(
                     f"marts.{table} is not in {warehouse}: build the project first "
-                    "(lead-scoring transform, or the daily DAG)")
-        outcomes = _query(conn, "select contact_id, is_converted, converted_at, score_date "
-                                "from marts.fct_lead_outcomes")
+                    "(lead-scoring transform, or the daily DAG)"
+                )
+        outcomes = _query(
+            conn, "select contact_id, is_converted, converted_at, score_date from marts.fct_lead_outcomes"
+        )
         if outcomes.empty:
             raise NoOutcomesError(f"marts.fct_lead_outcomes in {warehouse} has no contacts")
         outcomes_as_of = pd.Timestamp(outcomes["score_date"].iloc[0]).date()
         history_dates = []
         if table_exists(conn, "marts", "fct_lead_score_history"):
-            history_dates = [pd.Timestamp(d).date() for (d,) in conn.execute(
-                "select distinct score_date from marts.fct_lead_score_history order by 1").fetchall()]
+            history_dates = [
+                pd.Timestamp(d).date()
+                for (d,) in conn.execute(
+                    "select distinct score_date from marts.fct_lead_score_history order by 1"
+                ).fetchall()
+            ]
         latest_usable = outcomes_as_of - dt.timedelta(days=horizon_days)
         if as_of is None:
             candidates = [d for d in history_dates if d <= latest_usable]
             as_of = candidates[-1] if candidates else None
         elif as_of not in history_dates:
-            raise ValueError(f"no scores of {as_of} in marts.fct_lead_score_history "
-                             f"(it has {len(history_dates)} days)")
-        columns = ("contact_id, fit_score, engagement_score, lead_score, grade, tier, is_junk, "
-                   "model_version")
+            raise ValueError(
+                f"no scores of {as_of} in marts.fct_lead_score_history (it has {len(history_dates)} days)"
+            )
+        columns = "contact_id, fit_score, engagement_score, lead_score, grade, tier, is_junk, model_version"
         if as_of is not None:
-            scores = _query(conn, f"select {columns} from marts.fct_lead_score_history "
-                                  "where score_date = ?", [as_of])
+            scores = _query(
+                conn, f"select {columns} from marts.fct_lead_score_history where score_date = ?", [as_of]
+            )
             mode = POINT_IN_TIME
             horizon = min(horizon_days, (outcomes_as_of - as_of).days)
         else:
             scores = _query(conn, f"select {columns} from marts.fct_lead_scores")
             mode, horizon, as_of = IN_SAMPLE, None, outcomes_as_of
 
-    frame = scores.merge(outcomes[["contact_id", "is_converted", "converted_at"]],
-                         on="contact_id", how="inner")
+    frame = scores.merge(
+        outcomes[["contact_id", "is_converted", "converted_at"]], on="contact_id", how="inner"
+    )
     if mode == POINT_IN_TIME:
         start = pd.Timestamp(as_of + dt.timedelta(days=1))
         end = start + pd.Timedelta(days=horizon)
@@ -116,9 +130,14 @@ def load_labelled(
         frame["converted"] = frame["is_converted"].astype(bool)
     frame = frame.drop(columns=["is_converted", "converted_at"]).sort_values("contact_id")
     versions = frame["model_version"].dropna().unique()
-    return Labelled(mode=mode, as_of=as_of, outcomes_as_of=outcomes_as_of, horizon_days=horizon,
-                    model_version=",".join(sorted(versions)),
-                    frame=frame.reset_index(drop=True))
+    return Labelled(
+        mode=mode,
+        as_of=as_of,
+        outcomes_as_of=outcomes_as_of,
+        horizon_days=horizon,
+        model_version=",".join(sorted(versions)),
+        frame=frame.reset_index(drop=True),
+    )
 
 
 @dataclass
@@ -132,15 +151,24 @@ class RuleHits:
 
 def load_rule_hits(warehouse: Warehouse) -> RuleHits:
     with warehouse.opened(read_only=True) as conn:
-        rules = _query(conn, "select rule_id, category, rule_group, reason, points, disqualifies "
-                             "from marts.fct_rule_performance order by category, rule_id")
-        hits = _query(conn, "select distinct contact_id, rule_id from marts.fct_lead_score_components "
-                            "where not is_cap_adjustment")
-        contacts = _query(conn, "select scores.contact_id, scores.is_junk, "
-                                "coalesce(outcomes.is_converted, false) as converted "
-                                "from marts.fct_lead_scores as scores "
-                                "left join marts.fct_lead_outcomes as outcomes "
-                                "on scores.contact_id = outcomes.contact_id order by 1")
+        rules = _query(
+            conn,
+            "select rule_id, category, rule_group, reason, points, disqualifies "
+            "from marts.fct_rule_performance order by category, rule_id",
+        )
+        hits = _query(
+            conn,
+            "select distinct contact_id, rule_id from marts.fct_lead_score_components "
+            "where not is_cap_adjustment",
+        )
+        contacts = _query(
+            conn,
+            "select scores.contact_id, scores.is_junk, "
+            "coalesce(outcomes.is_converted, false) as converted "
+            "from marts.fct_lead_scores as scores "
+            "left join marts.fct_lead_outcomes as outcomes "
+            "on scores.contact_id = outcomes.contact_id order by 1",
+        )
     contacts["converted"] = contacts["converted"].astype(bool)
     contacts["is_junk"] = contacts["is_junk"].astype(bool)
     return RuleHits(rules=rules, hits=hits, contacts=contacts)

@@ -16,22 +16,47 @@ from pathlib import Path
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--warehouse", default=None, metavar="PATH",
-                        help="DuckDB warehouse file (default: the configured target, "
-                             "$LEAD_SCORING_WAREHOUSE or .state/warehouse.duckdb)")
-    parser.add_argument("--horizon-days", type=int, default=30, metavar="N",
-                        help="point in time: count conversions in the N days after the scores "
-                             "(default %(default)s)")
-    parser.add_argument("--as-of", type=dt.date.fromisoformat, default=None, metavar="YYYY-MM-DD",
-                        help="point in time: the day of the scores to measure (default: the latest "
-                             "day of the history at least --horizon-days before the outcomes)")
-    parser.add_argument("--report", type=Path, default=None, metavar="FILE",
-                        help="HTML report (default: $LEAD_SCORING_STATE_DIR/reports/evaluation.html)")
-    parser.add_argument("--resamples", type=int, default=1000,
-                        help="bootstrap resamples of the AUC interval (default %(default)s)")
+    parser.add_argument(
+        "--warehouse",
+        default=None,
+        metavar="PATH",
+        help="DuckDB warehouse file (default: the configured target, "
+        "$LEAD_SCORING_WAREHOUSE or .state/warehouse.duckdb)",
+    )
+    parser.add_argument(
+        "--horizon-days",
+        type=int,
+        default=30,
+        metavar="N",
+        help="point in time: count conversions in the N days after the scores (default %(default)s)",
+    )
+    parser.add_argument(
+        "--as-of",
+        type=dt.date.fromisoformat,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="point in time: the day of the scores to measure (default: the latest "
+        "day of the history at least --horizon-days before the outcomes)",
+    )
+    parser.add_argument(
+        "--report",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="HTML report (default: $LEAD_SCORING_STATE_DIR/reports/evaluation.html)",
+    )
+    parser.add_argument(
+        "--resamples",
+        type=int,
+        default=1000,
+        help="bootstrap resamples of the AUC interval (default %(default)s)",
+    )
     parser.add_argument("--seed", type=int, default=0, help="bootstrap seed (default %(default)s)")
-    parser.add_argument("--no-store", action="store_true",
-                        help="do not append the figures to the warehouse's evaluation tables")
+    parser.add_argument(
+        "--no-store",
+        action="store_true",
+        help="do not append the figures to the warehouse's evaluation tables",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -64,16 +89,24 @@ def print_summary(ev, report_path: Path) -> None:
     console = Console(highlight=False)
     lab = ev.labelled
     console.print(f"[bold]Evaluation[/bold] ({lab.label})")
-    console.print(f"contacts {ev.contacts:,}, conversions {ev.conversions:,} "
-                  f"({ev.conversions / max(ev.contacts, 1):.1%}); ROC AUC {ev.auc}")
-    console.print("conversions captured: " + ", ".join(
-        f"top {int(t * 100)}% {v:.0%}" for t, v in ev.gains.items()))
+    console.print(
+        f"contacts {ev.contacts:,}, conversions {ev.conversions:,} "
+        f"({ev.conversions / max(ev.contacts, 1):.1%}); ROC AUC {ev.auc}"
+    )
+    console.print(
+        "conversions captured: " + ", ".join(f"top {int(t * 100)}% {v:.0%}" for t, v in ev.gains.items())
+    )
     for warning in ev.warnings:
         console.print(f"[red]{warning}[/red]")
     table = Table("tier", "contacts", "share", "conversions", "rate")
     for row in ev.tiers.itertuples(index=False):
-        table.add_row(row.segment, f"{row.contacts:,}", f"{row.share:.1%}", f"{row.conversions:,}",
-                      f"{row.conversion_rate:.1%}")
+        table.add_row(
+            row.segment,
+            f"{row.contacts:,}",
+            f"{row.share:.1%}",
+            f"{row.conversions:,}",
+            f"{row.conversion_rate:.1%}",
+        )
     console.print(table)
     never = ev.rules.loc[ev.rules["never_fires"], "rule_id"].tolist()
     disagree = ev.rules.loc[ev.rules["sign_disagrees"], "rule_id"].tolist()

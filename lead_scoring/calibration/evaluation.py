@@ -36,15 +36,13 @@ class Evaluation:
         return int(self.labelled.frame["converted"].sum())
 
 
-def evaluate(labelled: Labelled, rule_hits: RuleHits, *, resamples: int = 1000,
-             seed: int = 0) -> Evaluation:
+def evaluate(labelled: Labelled, rule_hits: RuleHits, *, resamples: int = 1000, seed: int = 0) -> Evaluation:
     frame = labelled.frame
     converted = frame["converted"].to_numpy(dtype=bool)
     scores = frame["lead_score"].to_numpy()
     warnings = []
     if converted.sum() == 0:
-        warnings.append("no contact converted in the measured window: AUC, gains and lifts are "
-                        "undefined")
+        warnings.append("no contact converted in the measured window: AUC, gains and lifts are undefined")
     return Evaluation(
         labelled=labelled,
         auc=metrics.auc_interval(scores, converted, resamples=resamples, seed=seed),
@@ -76,19 +74,33 @@ def rule_table(rule_hits: RuleHits) -> pd.DataFrame:
         lift = metrics.lift_interval(fired_converted, fired, n_converted - fired_converted, n - fired)
         effect = adjusted.get(rule.rule_id)
         points = float(rule.points or 0)
-        disagrees = (fired > 0 and not math.isnan(lift.value) and points != 0
-                     and ((points > 0 and lift.high < 1) or (points < 0 and lift.low > 1)))
-        rows.append({
-            "rule_id": rule.rule_id, "category": rule.category, "rule_group": rule.rule_group,
-            "reason": rule.reason, "points": points, "disqualifies": bool(rule.disqualifies),
-            "contacts_fired": fired, "conversions_fired": fired_converted,
-            "rate_fired": fired_converted / fired if fired else float("nan"),
-            "lift": lift.value, "lift_low": lift.low, "lift_high": lift.high,
-            "adjusted_odds_ratio": effect.value if effect else float("nan"),
-            "aor_low": effect.low if effect else float("nan"),
-            "aor_high": effect.high if effect else float("nan"),
-            "never_fires": fired == 0, "sign_disagrees": bool(disagrees),
-        })
+        disagrees = (
+            fired > 0
+            and not math.isnan(lift.value)
+            and points != 0
+            and ((points > 0 and lift.high < 1) or (points < 0 and lift.low > 1))
+        )
+        rows.append(
+            {
+                "rule_id": rule.rule_id,
+                "category": rule.category,
+                "rule_group": rule.rule_group,
+                "reason": rule.reason,
+                "points": points,
+                "disqualifies": bool(rule.disqualifies),
+                "contacts_fired": fired,
+                "conversions_fired": fired_converted,
+                "rate_fired": fired_converted / fired if fired else float("nan"),
+                "lift": lift.value,
+                "lift_low": lift.low,
+                "lift_high": lift.high,
+                "adjusted_odds_ratio": effect.value if effect else float("nan"),
+                "aor_low": effect.low if effect else float("nan"),
+                "aor_high": effect.high if effect else float("nan"),
+                "never_fires": fired == 0,
+                "sign_disagrees": bool(disagrees),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -111,8 +123,9 @@ def conditional_effects(rule_hits: RuleHits, c: float = 1.0) -> dict[str, metric
     if not names:
         return {}
     columns = pd.Index(names).get_indexer(hits.loc[keep, "rule_id"])
-    x = sparse.csr_matrix((np.ones(int(keep.sum())), (rows[keep], columns)),
-                          shape=(len(contacts), len(names)))
+    x = sparse.csr_matrix(
+        (np.ones(int(keep.sum())), (rows[keep], columns)), shape=(len(contacts), len(names))
+    )
     x.data[:] = 1.0  # a rule that fired twice for a contact (two values) is still one indicator
     model = LogisticRegression(C=c, max_iter=2000).fit(x, converted)
     p = model.predict_proba(x)[:, 1]
@@ -126,6 +139,7 @@ def conditional_effects(rule_hits: RuleHits, c: float = 1.0) -> dict[str, metric
         se = np.full(len(names), np.nan)
     out = {}
     for name, coef, err in zip(names, model.coef_[0], se, strict=True):
-        out[name] = metrics.Interval(math.exp(coef), math.exp(coef - metrics.Z_95 * err),
-                                     math.exp(coef + metrics.Z_95 * err))
+        out[name] = metrics.Interval(
+            math.exp(coef), math.exp(coef - metrics.Z_95 * err), math.exp(coef + metrics.Z_95 * err)
+        )
     return out

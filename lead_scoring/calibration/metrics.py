@@ -119,22 +119,34 @@ def rate_interval(converted: int, n: int) -> tuple[float, float]:
 
 def segment_table(segment: pd.Series, converted, order: list[str] | None = None) -> pd.DataFrame:
     """Per segment (tier, grade cell, score band): contacts, share, conversions, rate, interval."""
-    frame = pd.DataFrame({"segment": segment.astype("string").fillna("(none)").to_numpy(),
-                          "converted": np.asarray(converted, dtype=bool)})
+    frame = pd.DataFrame(
+        {
+            "segment": segment.astype("string").fillna("(none)").to_numpy(),
+            "converted": np.asarray(converted, dtype=bool),
+        }
+    )
     grouped = frame.groupby("segment", sort=False)["converted"].agg(["size", "sum"])
     if order is not None:
-        grouped = grouped.reindex([s for s in order if s in grouped.index]
-                                  + [s for s in grouped.index if s not in order])
+        grouped = grouped.reindex(
+            [s for s in order if s in grouped.index] + [s for s in grouped.index if s not in order]
+        )
     else:
         grouped = grouped.sort_index()
     total = max(int(grouped["size"].sum()), 1)
     rows = []
     for name, (size, conversions) in grouped.iterrows():
         low, high = rate_interval(int(conversions), int(size))
-        rows.append({"segment": name, "contacts": int(size), "share": size / total,
-                     "conversions": int(conversions),
-                     "conversion_rate": conversions / size if size else float("nan"),
-                     "rate_low": low, "rate_high": high})
+        rows.append(
+            {
+                "segment": name,
+                "contacts": int(size),
+                "share": size / total,
+                "conversions": int(conversions),
+                "conversion_rate": conversions / size if size else float("nan"),
+                "rate_low": low,
+                "rate_high": high,
+            }
+        )
     return pd.DataFrame(rows)
 
 

@@ -62,8 +62,9 @@ def _figures(ev: Evaluation) -> dict[str, str]:
     ax.plot(shares * 100, captured * 100, color="#1f6feb", lw=2, label="lead_score")
     ax.plot([0, 100], [0, 100], color="#999", ls="--", lw=1, label="random order")
     for top, value in ev.gains.items():
-        ax.annotate(f"{value:.0%}", (top * 100, value * 100), textcoords="offset points",
-                    xytext=(4, -12), fontsize=8)
+        ax.annotate(
+            f"{value:.0%}", (top * 100, value * 100), textcoords="offset points", xytext=(4, -12), fontsize=8
+        )
         ax.plot([top * 100], [value * 100], "o", color="#1f6feb", ms=4)
     ax.set(xlabel="top % of contacts by score", ylabel="% of conversions captured", title="Gains")
     ax.legend(loc="lower right")
@@ -74,23 +75,32 @@ def _figures(ev: Evaluation) -> dict[str, str]:
     colours = {"hot": "#d73a49", "warm": "#f39c12", "cold": "#5b8def", "disqualified": "#999"}
     positions = np.arange(len(tiers))
     rates = tiers["conversion_rate"].to_numpy() * 100
-    errors = np.clip(np.vstack([rates - tiers["rate_low"].to_numpy() * 100,
-                                tiers["rate_high"].to_numpy() * 100 - rates]), 0, None)
-    ax.bar(positions, rates, yerr=errors, capsize=4,
-           color=[colours.get(t, "#777") for t in tiers["segment"]])
-    ax.set_xticks(positions, [f"{t}\n{n:,}" for t, n in zip(tiers["segment"], tiers["contacts"],
-                                                             strict=True)], fontsize=8)
-    ax.set(xlabel="tier (contacts)", ylabel="conversion rate (%)",
-           title="Conversion by tier (95% interval)")
+    errors = np.clip(
+        np.vstack([rates - tiers["rate_low"].to_numpy() * 100, tiers["rate_high"].to_numpy() * 100 - rates]),
+        0,
+        None,
+    )
+    ax.bar(positions, rates, yerr=errors, capsize=4, color=[colours.get(t, "#777") for t in tiers["segment"]])
+    ax.set_xticks(
+        positions,
+        [f"{t}\n{n:,}" for t, n in zip(tiers["segment"], tiers["contacts"], strict=True)],
+        fontsize=8,
+    )
+    ax.set(xlabel="tier (contacts)", ylabel="conversion rate (%)", title="Conversion by tier (95% interval)")
     out["tiers"] = _png(fig)
 
     fig, ax = plt.subplots(figsize=(5, 4.2))
     bins = np.arange(0, 101, 5)  # the last bin, 95-100, holds 100
-    for mask, colour, label in ((~converted, "#999", "did not convert"),
-                                (converted, "#1f6feb", "converted")):
+    for mask, colour, label in ((~converted, "#999", "did not convert"), (converted, "#1f6feb", "converted")):
         group = scores[mask]
-        ax.hist(group, bins=bins, weights=np.full(len(group), 1 / max(len(group), 1)), alpha=0.55,
-                color=colour, label=f"{label} ({len(group):,})")
+        ax.hist(
+            group,
+            bins=bins,
+            weights=np.full(len(group), 1 / max(len(group), 1)),
+            alpha=0.55,
+            color=colour,
+            label=f"{label} ({len(group):,})",
+        )
     ax.set(xlabel="lead_score", ylabel="share of the group", title="Score distribution by outcome")
     ax.legend()
     out["distribution"] = _png(fig)
@@ -98,8 +108,9 @@ def _figures(ev: Evaluation) -> dict[str, str]:
 
 
 def _table(frame: pd.DataFrame, formats: dict[str, str], text_columns=("segment",)) -> str:
-    head = "".join(f'<th class="{"text" if c in text_columns else ""}">{html.escape(c)}</th>'
-                   for c in formats)
+    head = "".join(
+        f'<th class="{"text" if c in text_columns else ""}">{html.escape(c)}</th>' for c in formats
+    )
     body = []
     for row in frame.itertuples(index=False):
         cells = []
@@ -115,25 +126,44 @@ def _table(frame: pd.DataFrame, formats: dict[str, str], text_columns=("segment"
     return f"<table><tr>{head}</tr>{''.join(body)}</table>"
 
 
-_SEGMENT_FORMATS = {"segment": "", "contacts": "{:,}", "share": "{:.1%}", "conversions": "{:,}",
-                    "conversion_rate": "{:.1%}", "rate_low": "{:.1%}", "rate_high": "{:.1%}"}
-_RULE_FORMATS = {"rule_id": "", "category": "", "points": "{:g}", "contacts_fired": "{:,}",
-                 "rate_fired": "{:.1%}", "lift": "{:.2f}", "lift_low": "{:.2f}",
-                 "lift_high": "{:.2f}", "adjusted_odds_ratio": "{:.2f}", "aor_low": "{:.2f}",
-                 "aor_high": "{:.2f}", "flag": ""}
+_SEGMENT_FORMATS = {
+    "segment": "",
+    "contacts": "{:,}",
+    "share": "{:.1%}",
+    "conversions": "{:,}",
+    "conversion_rate": "{:.1%}",
+    "rate_low": "{:.1%}",
+    "rate_high": "{:.1%}",
+}
+_RULE_FORMATS = {
+    "rule_id": "",
+    "category": "",
+    "points": "{:g}",
+    "contacts_fired": "{:,}",
+    "rate_fired": "{:.1%}",
+    "lift": "{:.2f}",
+    "lift_low": "{:.2f}",
+    "lift_high": "{:.2f}",
+    "adjusted_odds_ratio": "{:.2f}",
+    "aor_low": "{:.2f}",
+    "aor_high": "{:.2f}",
+    "flag": "",
+}
 
 
 def render(ev: Evaluation) -> str:
     figures = _figures(ev)
     lab = ev.labelled
     rules = ev.rules.copy()
-    rules["flag"] = np.where(rules["never_fires"], "never fires",
-                             np.where(rules["sign_disagrees"], "sign disagrees with lift", ""))
+    rules["flag"] = np.where(
+        rules["never_fires"], "never fires", np.where(rules["sign_disagrees"], "sign disagrees with lift", "")
+    )
     flagged = rules.loc[rules["flag"] != ""]
     gains = " · ".join(f"top {int(t * 100)}%: {v:.0%}" for t, v in ev.gains.items())
     warnings = "".join(f'<p class="warn">{html.escape(w)}</p>' for w in ev.warnings)
-    images = "".join(f'<img alt="{name}" src="data:image/png;base64,{data}">'
-                     for name, data in figures.items())
+    images = "".join(
+        f'<img alt="{name}" src="data:image/png;base64,{data}">' for name, data in figures.items()
+    )
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Lead scoring evaluation</title>
 <style>{_STYLE}</style></head><body>

@@ -14,7 +14,10 @@ import pandas as pd
 
 # The seeds calibration proposes changes to; the junk lists and _seeds.yml are copied unchanged.
 RULE_FILES = (
-    "scoring_fit_rules", "scoring_engagement_rules", "scoring_rule_groups", "scoring_thresholds",
+    "scoring_fit_rules",
+    "scoring_engagement_rules",
+    "scoring_rule_groups",
+    "scoring_thresholds",
     "scoring_categories",
 )
 
@@ -71,9 +74,16 @@ def unified_diff(before: RuleSet, after: RuleSet, prefix: str = "dbt_project/see
         old = (before.folder / f"{name}.csv").read_text(encoding="utf-8")
         new = after.text(name)
         if old != new:
-            parts.append("".join(difflib.unified_diff(
-                old.splitlines(keepends=True), new.splitlines(keepends=True),
-                fromfile=f"a/{prefix}/{name}.csv", tofile=f"b/{prefix}/{name}.csv")))
+            parts.append(
+                "".join(
+                    difflib.unified_diff(
+                        old.splitlines(keepends=True),
+                        new.splitlines(keepends=True),
+                        fromfile=f"a/{prefix}/{name}.csv",
+                        tofile=f"b/{prefix}/{name}.csv",
+                    )
+                )
+            )
     return "".join(parts)
 
 

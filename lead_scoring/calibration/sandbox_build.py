@@ -20,8 +20,11 @@ PREFIX = "calibration_"
 SCHEMAS = ("seeds", "staging", "intermediate", "marts")
 # What depends on the rules: rebuilt for each rule set once the first build made the rest.
 SCORING_MODELS = (
-    "int_fit_points", "int_engagement_points", "int_lead_score_components",
-    "int_scoring_model_version", "int_lead_scores",
+    "int_fit_points",
+    "int_engagement_points",
+    "int_lead_score_components",
+    "int_scoring_model_version",
+    "int_lead_scores",
 )
 
 
@@ -63,8 +66,7 @@ class SandboxBuild:
         with _environment(environment):
             dbt_invoke("seed", ["--quiet"], score_date=self.score_date, vars=dbt_vars)
             select = ["+int_lead_scores"] if not self.built else list(SCORING_MODELS)
-            dbt_invoke("run", ["--quiet", "--select", *select], score_date=self.score_date,
-                       vars=dbt_vars)
+            dbt_invoke("run", ["--quiet", "--select", *select], score_date=self.score_date, vars=dbt_vars)
         self.built = True
 
     def drop(self) -> None:

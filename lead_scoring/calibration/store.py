@@ -18,19 +18,39 @@ from .evaluation import Evaluation
 SCHEMA = "evaluation"
 
 _SCORE_COLUMNS = {
-    "evaluated_at": "timestamp", "mode": "varchar", "as_of_date": "date",
-    "outcomes_as_of_date": "date", "horizon_days": "integer", "model_version": "varchar",
-    "section": "varchar", "segment": "varchar", "metric": "varchar",
-    "value": "double precision", "low": "double precision", "high": "double precision",
-    "contacts": "bigint", "conversions": "bigint",
+    "evaluated_at": "timestamp",
+    "mode": "varchar",
+    "as_of_date": "date",
+    "outcomes_as_of_date": "date",
+    "horizon_days": "integer",
+    "model_version": "varchar",
+    "section": "varchar",
+    "segment": "varchar",
+    "metric": "varchar",
+    "value": "double precision",
+    "low": "double precision",
+    "high": "double precision",
+    "contacts": "bigint",
+    "conversions": "bigint",
 }
 _RULE_COLUMNS = {
-    "evaluated_at": "timestamp", "as_of_date": "date", "model_version": "varchar",
-    "rule_id": "varchar", "category": "varchar", "rule_group": "varchar",
-    "points": "double precision", "contacts_fired": "bigint", "conversions_fired": "bigint",
-    "lift": "double precision", "lift_low": "double precision", "lift_high": "double precision",
-    "adjusted_odds_ratio": "double precision", "aor_low": "double precision",
-    "aor_high": "double precision", "never_fires": "boolean", "sign_disagrees": "boolean",
+    "evaluated_at": "timestamp",
+    "as_of_date": "date",
+    "model_version": "varchar",
+    "rule_id": "varchar",
+    "category": "varchar",
+    "rule_group": "varchar",
+    "points": "double precision",
+    "contacts_fired": "bigint",
+    "conversions_fired": "bigint",
+    "lift": "double precision",
+    "lift_low": "double precision",
+    "lift_high": "double precision",
+    "adjusted_odds_ratio": "double precision",
+    "aor_low": "double precision",
+    "aor_high": "double precision",
+    "never_fires": "boolean",
+    "sign_disagrees": "boolean",
 }
 
 
@@ -43,30 +63,87 @@ def _number(value):
 
 def score_rows(ev: Evaluation, evaluated_at: dt.datetime) -> list[tuple]:
     lab = ev.labelled
-    head = (evaluated_at, lab.mode, lab.as_of, lab.outcomes_as_of, lab.horizon_days,
-            lab.model_version)
-    rows = [head + ("overall", "all", "auc", _number(ev.auc.value), _number(ev.auc.low),
-                    _number(ev.auc.high), ev.contacts, ev.conversions)]
+    head = (evaluated_at, lab.mode, lab.as_of, lab.outcomes_as_of, lab.horizon_days, lab.model_version)
+    rows = [
+        head
+        + (
+            "overall",
+            "all",
+            "auc",
+            _number(ev.auc.value),
+            _number(ev.auc.low),
+            _number(ev.auc.high),
+            ev.contacts,
+            ev.conversions,
+        )
+    ]
     for top, value in ev.gains.items():
-        rows.append(head + ("gains", f"top {int(top * 100)}%", "conversions_captured",
-                            _number(value), None, None, None, None))
+        rows.append(
+            head
+            + (
+                "gains",
+                f"top {int(top * 100)}%",
+                "conversions_captured",
+                _number(value),
+                None,
+                None,
+                None,
+                None,
+            )
+        )
     for section, table in (("tier", ev.tiers), ("grade", ev.grades), ("score_band", ev.bands)):
         for row in table.itertuples(index=False):
-            rows.append(head + (section, row.segment, "share", _number(row.share), None, None,
-                                row.contacts, row.conversions))
-            rows.append(head + (section, row.segment, "conversion_rate",
-                                _number(row.conversion_rate), _number(row.rate_low),
-                                _number(row.rate_high), row.contacts, row.conversions))
+            rows.append(
+                head
+                + (
+                    section,
+                    row.segment,
+                    "share",
+                    _number(row.share),
+                    None,
+                    None,
+                    row.contacts,
+                    row.conversions,
+                )
+            )
+            rows.append(
+                head
+                + (
+                    section,
+                    row.segment,
+                    "conversion_rate",
+                    _number(row.conversion_rate),
+                    _number(row.rate_low),
+                    _number(row.rate_high),
+                    row.contacts,
+                    row.conversions,
+                )
+            )
     return rows
 
 
 def rule_rows(ev: Evaluation, evaluated_at: dt.datetime) -> list[tuple]:
     lab = ev.labelled
     return [
-        (evaluated_at, lab.as_of, lab.model_version, r.rule_id, r.category, r.rule_group,
-         _number(r.points), int(r.contacts_fired), int(r.conversions_fired), _number(r.lift),
-         _number(r.lift_low), _number(r.lift_high), _number(r.adjusted_odds_ratio),
-         _number(r.aor_low), _number(r.aor_high), bool(r.never_fires), bool(r.sign_disagrees))
+        (
+            evaluated_at,
+            lab.as_of,
+            lab.model_version,
+            r.rule_id,
+            r.category,
+            r.rule_group,
+            _number(r.points),
+            int(r.contacts_fired),
+            int(r.conversions_fired),
+            _number(r.lift),
+            _number(r.lift_low),
+            _number(r.lift_high),
+            _number(r.adjusted_odds_ratio),
+            _number(r.aor_low),
+            _number(r.aor_high),
+            bool(r.never_fires),
+            bool(r.sign_disagrees),
+        )
         for r in ev.rules.itertuples(index=False)
     ]
 
@@ -83,5 +160,6 @@ def save(ev: Evaluation, warehouse: Warehouse, evaluated_at: dt.datetime | None 
             conn.execute(f"create table if not exists {SCHEMA}.{table} ({definition})")
             if rows:
                 placeholders = ", ".join("?" for _ in columns)
-                conn.executemany(f"insert into {SCHEMA}.{table} ({', '.join(columns)}) "
-                                 f"values ({placeholders})", rows)
+                conn.executemany(
+                    f"insert into {SCHEMA}.{table} ({', '.join(columns)}) values ({placeholders})", rows
+                )

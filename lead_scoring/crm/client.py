@@ -43,18 +43,29 @@ MAX_SEARCH_PAGE = 200
 SEARCH_CAP = 10_000
 
 # The property holding the modification time, per object type (HubSpot's names).
-MODIFIED_PROPERTY = {"contacts": "lastmodifieddate", "companies": "hs_lastmodifieddate",
-                     "deals": "hs_lastmodifieddate"}
+MODIFIED_PROPERTY = {
+    "contacts": "lastmodifieddate",
+    "companies": "hs_lastmodifieddate",
+    "deals": "hs_lastmodifieddate",
+}
 
 
 # ---- errors --------------------------------------------------------------------------------------
+
 
 class CrmError(Exception):
     """Base of every error the client raises. `status`, `category`, `correlation_id` and `body`
     are set when the CRM answered at all."""
 
-    def __init__(self, message: str, *, status: int | None = None, category: str | None = None,
-                 correlation_id: str | None = None, body: Any = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        category: str | None = None,
+        correlation_id: str | None = None,
+        body: Any = None,
+    ):
         super().__init__(message)
         self.status = status
         self.category = category
@@ -88,6 +99,7 @@ class DailyLimitReached(CrmError):
 
 # ---- results -------------------------------------------------------------------------------------
 
+
 @dataclass
 class BatchResult:
     """A batch answer: `results` (objects the CRM confirmed) and `errors` (per-input failures)."""
@@ -112,17 +124,20 @@ class BatchResult:
             if not isinstance(error, dict):
                 unattributed.append({"message": str(error)})
                 continue
-            ids = (error.get("context") or {}).get("ids") if isinstance(
-                error.get("context"), dict) else None
+            ids = (error.get("context") or {}).get("ids") if isinstance(error.get("context"), dict) else None
             if isinstance(ids, list) and ids:
                 for i in ids:
                     named.setdefault(str(i), error)
             else:
                 unattributed.append(error)
-        fallback = unattributed[0] if unattributed else {
-            "category": "UNCONFIRMED",
-            "message": "the CRM neither confirmed this input nor reported an error for it",
-        }
+        fallback = (
+            unattributed[0]
+            if unattributed
+            else {
+                "category": "UNCONFIRMED",
+                "message": "the CRM neither confirmed this input nor reported an error for it",
+            }
+        )
         return {i: named.get(i, fallback) for i in map(str, input_ids) if i not in confirmed}
 
 
@@ -140,12 +155,19 @@ class ClientStats:
 
 # ---- pacing --------------------------------------------------------------------------------------
 
+
 class RequestPacer:
     """At most `budget` requests in any `window_s` seconds, as seen by this client."""
 
-    def __init__(self, budget: int, window_s: float = 10.0, *, margin_s: float = 0.05,
-                 clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep):
+    def __init__(
+        self,
+        budget: int,
+        window_s: float = 10.0,
+        *,
+        margin_s: float = 0.05,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
         if budget < 1:
             raise ValueError("the request budget must be at least 1")
         self.budget = budget
@@ -173,6 +195,7 @@ class RequestPacer:
 
 
 # ---- the client ----------------------------------------------------------------------------------
+
 
 def _snippet(text: str, n: int = 200) -> str:
     text = " ".join(text.split())
@@ -243,8 +266,9 @@ class CrmClient:
         self.sleep(delay)
         return delay
 
-    def request(self, method: str, path: str, *, params: dict | None = None,
-                json: Any = None) -> tuple[int, Any]:
+    def request(
+        self, method: str, path: str, *, params: dict | None = None, json: Any = None
+    ) -> tuple[int, Any]:
         """Send one API request with pacing, backoff and retries; return (status, parsed JSON)."""
         url = f"{self.base_url}{path}"
         headers = {"Authorization": f"Bearer {self._token}", "Accept": "application/json"}
@@ -254,18 +278,21 @@ class CrmClient:
             self.stats.paced_s += self.pacer.wait()
             self.stats.requests += 1
             try:
-                resp = self.session.request(method, url, params=params, json=json,
-                                            headers=headers, timeout=self.timeout)
+                resp = self.session.request(
+                    method, url, params=params, json=json, headers=headers, timeout=self.timeout
+                )
             except (requests.Timeout, requests.ConnectionError) as exc:
                 self.stats.timeouts += 1
                 transient += 1
                 kind = "timed out" if isinstance(exc, requests.Timeout) else "could not connect"
                 if transient >= self.max_attempts:
-                    raise CrmServerError(f"{method} {path} {kind} at {self._where}, "
-                                         f"{transient} attempts") from exc
+                    raise CrmServerError(
+                        f"{method} {path} {kind} at {self._where}, {transient} attempts"
+                    ) from exc
                 self.stats.retries += 1
-                log.warning("CRM %s %s %s (attempt %d/%d), retrying", method, path, kind,
-                            transient, self.max_attempts)
+                log.warning(
+                    "CRM %s %s %s (attempt %d/%d), retrying", method, path, kind, transient, self.max_attempts
+                )
                 self._backoff(transient, self.backoff_base)
                 continue
             status = resp.status_code
@@ -278,13 +305,20 @@ class CrmClient:
                 if policy == "DAILY" or (policy is None and daily_left == "0"):
                     raise DailyLimitReached(
                         f"the daily API limit of {self._where} is reached; stopping, the rest "
-                        "is left for the next run", status=429, body=body, **self._fields(body))
+                        "is left for the next run",
+                        status=429,
+                        body=body,
+                        **self._fields(body),
+                    )
                 limited += 1
                 if limited > self.max_rate_limit_retries:
                     raise RateLimitExhausted(
                         f"{method} {path}: still rate limited ({policy or 'unknown policy'}) after "
-                        f"{self.max_rate_limit_retries} backoffs at {self._where}", status=429,
-                        body=body, **self._fields(body))
+                        f"{self.max_rate_limit_retries} backoffs at {self._where}",
+                        status=429,
+                        body=body,
+                        **self._fields(body),
+                    )
                 self.stats.retries += 1
                 log.info("CRM rate limited (%s) on %s %s, backing off", policy, method, path)
                 self._backoff(limited, self.rate_limit_backoff)
@@ -296,7 +330,10 @@ class CrmClient:
                     f"{self._describe(body, parsed, resp)}. Check the token stored as the "
                     "connection's password (a HubSpot private-app access token with the crm "
                     "objects and schemas scopes).",
-                    status=status, body=body, **self._fields(body))
+                    status=status,
+                    body=body,
+                    **self._fields(body),
+                )
             if status >= 500:
                 self.stats.server_errors += 1
                 transient += 1
@@ -304,22 +341,37 @@ class CrmClient:
                     raise CrmServerError(
                         f"{method} {path} failed with HTTP {status} at {self._where} after "
                         f"{transient} attempts{self._describe(body, parsed, resp)}",
-                        status=status, body=body, **self._fields(body))
+                        status=status,
+                        body=body,
+                        **self._fields(body),
+                    )
                 self.stats.retries += 1
-                log.warning("CRM %s %s answered %d (attempt %d/%d), retrying", method, path,
-                            status, transient, self.max_attempts)
+                log.warning(
+                    "CRM %s %s answered %d (attempt %d/%d), retrying",
+                    method,
+                    path,
+                    status,
+                    transient,
+                    self.max_attempts,
+                )
                 self._backoff(transient, self.backoff_base)
                 continue
             if 200 <= status < 300:
                 if not parsed and resp.content:
                     raise CrmBadResponse(
                         f"{method} {path} answered HTTP {status} with a body that is not JSON "
-                        f"at {self._where}: {_snippet(resp.text)!r}", status=status, body=body)
+                        f"at {self._where}: {_snippet(resp.text)!r}",
+                        status=status,
+                        body=body,
+                    )
                 return status, body
             raise CrmRequestError(
                 f"{method} {path} was refused with HTTP {status} at {self._where}"
-                f"{self._describe(body, parsed, resp)}", status=status, body=body,
-                **self._fields(body))
+                f"{self._describe(body, parsed, resp)}",
+                status=status,
+                body=body,
+                **self._fields(body),
+            )
 
     @staticmethod
     def _parse(resp: requests.Response) -> tuple[Any, bool]:
@@ -336,8 +388,10 @@ class CrmClient:
             return {}
         category = body.get("category")
         correlation_id = body.get("correlationId")
-        return {"category": category if isinstance(category, str) else None,
-                "correlation_id": correlation_id if isinstance(correlation_id, str) else None}
+        return {
+            "category": category if isinstance(category, str) else None,
+            "correlation_id": correlation_id if isinstance(correlation_id, str) else None,
+        }
 
     @staticmethod
     def _describe(body: Any, parsed: bool, resp: requests.Response) -> str:
@@ -353,9 +407,11 @@ class CrmClient:
     def _json(self, method: str, path: str, **kwargs) -> dict:
         status, body = self.request(method, path, **kwargs)
         if not isinstance(body, dict):
-            raise CrmBadResponse(f"{method} {path} answered HTTP {status} with "
-                                 f"{type(body).__name__}, expected a JSON object", status=status,
-                                 body=body)
+            raise CrmBadResponse(
+                f"{method} {path} answered HTTP {status} with {type(body).__name__}, expected a JSON object",
+                status=status,
+                body=body,
+            )
         return body
 
     @staticmethod
@@ -376,9 +432,14 @@ class CrmClient:
         return str(nxt["after"])
 
     # -- objects ---------------------------------------------------------------------------------
-    def iter_objects(self, object_type: str, properties: Iterable[str] | None = None, *,
-                     associations: Iterable[str] | None = None,
-                     page_size: int = 100) -> Iterator[dict]:
+    def iter_objects(
+        self,
+        object_type: str,
+        properties: Iterable[str] | None = None,
+        *,
+        associations: Iterable[str] | None = None,
+        page_size: int = 100,
+    ) -> Iterator[dict]:
         """Every (non-archived) object of a type, paging with `after`."""
         params: dict[str, Any] = {"limit": min(page_size, 100)}
         if properties:
@@ -395,25 +456,39 @@ class CrmClient:
             if after is None:
                 return
 
-    def get_object(self, object_type: str, object_id: str, properties: Iterable[str] | None = None,
-                   *, id_property: str | None = None) -> dict | None:
+    def get_object(
+        self,
+        object_type: str,
+        object_id: str,
+        properties: Iterable[str] | None = None,
+        *,
+        id_property: str | None = None,
+    ) -> dict | None:
         params: dict[str, Any] = {}
         if properties:
             params["properties"] = ",".join(properties)
         if id_property:
             params["idProperty"] = id_property
         try:
-            return self._json("GET", f"/crm/v3/objects/{object_type}/{quote(str(object_id), safe='')}",
-                              params=params)
+            return self._json(
+                "GET", f"/crm/v3/objects/{object_type}/{quote(str(object_id), safe='')}", params=params
+            )
         except CrmRequestError as exc:
             if exc.status == 404:
                 return None
             raise
 
-    def search(self, object_type: str, *, filter_groups: list[dict] | None = None,
-               sorts: list | None = None, properties: Iterable[str] | None = None,
-               limit: int = MAX_SEARCH_PAGE, after: str | int | None = None,
-               query: str | None = None) -> dict:
+    def search(
+        self,
+        object_type: str,
+        *,
+        filter_groups: list[dict] | None = None,
+        sorts: list | None = None,
+        properties: Iterable[str] | None = None,
+        limit: int = MAX_SEARCH_PAGE,
+        after: str | int | None = None,
+        query: str | None = None,
+    ) -> dict:
         """One search page: the raw answer (`total`, `results`, `paging`)."""
         payload: dict[str, Any] = {"filterGroups": filter_groups or [], "limit": limit}
         if sorts:
@@ -430,9 +505,14 @@ class CrmClient:
             raise CrmBadResponse(f"search {object_type}: `total` is not a number", body=body)
         return body
 
-    def search_all(self, object_type: str, *, filter_groups: list[dict] | None = None,
-                   properties: Iterable[str] | None = None,
-                   page_size: int = MAX_SEARCH_PAGE) -> Iterator[dict]:
+    def search_all(
+        self,
+        object_type: str,
+        *,
+        filter_groups: list[dict] | None = None,
+        properties: Iterable[str] | None = None,
+        page_size: int = MAX_SEARCH_PAGE,
+    ) -> Iterator[dict]:
         """Every match of a search, paging by `hs_object_id` (keyset) rather than by offset, so
         it is neither limited by the 10,000-result cap nor thrown off by records that stop
         matching while it pages."""
@@ -441,23 +521,39 @@ class CrmClient:
         while True:
             page_groups = groups
             if cursor is not None:
-                page_groups = [{"filters": [*(g.get("filters") or []), {
-                    "propertyName": "hs_object_id", "operator": "GT", "value": cursor}]}
-                    for g in groups]
-            body = self.search(object_type, filter_groups=page_groups, properties=properties,
-                               sorts=[{"propertyName": "hs_object_id", "direction": "ASCENDING"}],
-                               limit=page_size)
+                page_groups = [
+                    {
+                        "filters": [
+                            *(g.get("filters") or []),
+                            {"propertyName": "hs_object_id", "operator": "GT", "value": cursor},
+                        ]
+                    }
+                    for g in groups
+                ]
+            body = self.search(
+                object_type,
+                filter_groups=page_groups,
+                properties=properties,
+                sorts=[{"propertyName": "hs_object_id", "direction": "ASCENDING"}],
+                limit=page_size,
+            )
             results = body["results"]
             yield from results
             if not results or self._next_after(body) is None:
                 return
             cursor = str(results[-1].get("id"))
 
-    def modified_windows(self, object_type: str, since_ms: int, until_ms: int, *,
-                         properties: Iterable[str] | None = None, cap: int = SEARCH_CAP,
-                         page_size: int = MAX_SEARCH_PAGE,
-                         modified_property: str | None = None,
-                         ) -> Iterator[tuple[int, int, list[dict]]]:
+    def modified_windows(
+        self,
+        object_type: str,
+        since_ms: int,
+        until_ms: int,
+        *,
+        properties: Iterable[str] | None = None,
+        cap: int = SEARCH_CAP,
+        page_size: int = MAX_SEARCH_PAGE,
+        modified_property: str | None = None,
+    ) -> Iterator[tuple[int, int, list[dict]]]:
         """Objects with `since_ms <= lastmodifieddate < until_ms`, as complete time windows in
         chronological order: (window_start_ms, window_end_ms, records).
 
@@ -473,44 +569,72 @@ class CrmClient:
             lo, hi = stack.pop()
             if hi <= lo:
                 continue
-            window = [{"filters": [
-                {"propertyName": prop, "operator": "GTE", "value": str(lo)},
-                {"propertyName": prop, "operator": "LT", "value": str(hi)},
-            ]}]
-            first = self.search(object_type, filter_groups=window, properties=properties,
-                                sorts=[{"propertyName": "hs_object_id", "direction": "ASCENDING"}],
-                                limit=page_size)
+            window = [
+                {
+                    "filters": [
+                        {"propertyName": prop, "operator": "GTE", "value": str(lo)},
+                        {"propertyName": prop, "operator": "LT", "value": str(hi)},
+                    ]
+                }
+            ]
+            first = self.search(
+                object_type,
+                filter_groups=window,
+                properties=properties,
+                sorts=[{"propertyName": "hs_object_id", "direction": "ASCENDING"}],
+                limit=page_size,
+            )
             total = first.get("total", 0)
             if total > cap and hi - lo > 1 and not narrowed:
                 # once: bisect between the earliest and the latest match rather than across the
                 # whole range (which starts at the epoch on a first run)
                 narrowed = True
-                first_ms, last_ms = (self._edge(object_type, window, prop, d)
-                                     for d in ("ASCENDING", "DESCENDING"))
+                first_ms, last_ms = (
+                    self._edge(object_type, window, prop, d) for d in ("ASCENDING", "DESCENDING")
+                )
                 if first_ms is not None and last_ms is not None and lo <= first_ms <= last_ms < hi:
                     stack.append((last_ms + 1, hi))  # nothing there now; read last, cheaply
                     stack.append((first_ms, last_ms + 1))
                     continue
             if total > cap and hi - lo > 1:
                 mid = lo + (hi - lo) // 2
-                log.info("%s: %d records modified in [%d, %d) exceed the search cap of %d; "
-                         "splitting the window", object_type, total, lo, hi, cap)
+                log.info(
+                    "%s: %d records modified in [%d, %d) exceed the search cap of %d; splitting the window",
+                    object_type,
+                    total,
+                    lo,
+                    hi,
+                    cap,
+                )
                 stack.append((mid, hi))
                 stack.append((lo, mid))
                 continue
             records = list(first["results"])
             if records and self._next_after(first) is not None:
                 cursor = str(records[-1].get("id"))
-                rest = [{"filters": [*window[0]["filters"], {
-                    "propertyName": "hs_object_id", "operator": "GT", "value": cursor}]}]
-                records.extend(self.search_all(object_type, filter_groups=rest,
-                                               properties=properties, page_size=page_size))
+                rest = [
+                    {
+                        "filters": [
+                            *window[0]["filters"],
+                            {"propertyName": "hs_object_id", "operator": "GT", "value": cursor},
+                        ]
+                    }
+                ]
+                records.extend(
+                    self.search_all(
+                        object_type, filter_groups=rest, properties=properties, page_size=page_size
+                    )
+                )
             yield lo, hi, records
 
     def _edge(self, object_type: str, window: list[dict], prop: str, direction: str) -> int | None:
-        found = self.search(object_type, filter_groups=window, properties=[prop],
-                            sorts=[{"propertyName": prop, "direction": direction}],
-                            limit=1)["results"]
+        found = self.search(
+            object_type,
+            filter_groups=window,
+            properties=[prop],
+            sorts=[{"propertyName": prop, "direction": direction}],
+            limit=1,
+        )["results"]
         if not found:
             return None
         try:
@@ -518,8 +642,14 @@ class CrmClient:
         except ValueError:
             return None
 
-    def batch_read(self, object_type: str, ids: Iterable[str], properties: Iterable[str] | None
-                   = None, *, id_property: str | None = None) -> BatchResult:
+    def batch_read(
+        self,
+        object_type: str,
+        ids: Iterable[str],
+        properties: Iterable[str] | None = None,
+        *,
+        id_property: str | None = None,
+    ) -> BatchResult:
         inputs = [{"id": str(i)} for i in ids]
         payload: dict[str, Any] = {"inputs": inputs, "properties": list(properties or [])}
         if id_property:
@@ -532,8 +662,11 @@ class CrmClient:
 
     def batch_upsert(self, object_type: str, inputs: list[dict], id_property: str) -> BatchResult:
         """`inputs`: [{"id": <value of id_property>, "properties": {...}}] (at most 100)."""
-        return self._batch("upsert", object_type, {"inputs": [
-            {**i, "idProperty": i.get("idProperty", id_property)} for i in inputs]})
+        return self._batch(
+            "upsert",
+            object_type,
+            {"inputs": [{**i, "idProperty": i.get("idProperty", id_property)} for i in inputs]},
+        )
 
     def batch_create(self, object_type: str, inputs: list[dict]) -> BatchResult:
         """`inputs`: [{"properties": {...}, "associations": [...]?}] (at most 100)."""
@@ -541,15 +674,15 @@ class CrmClient:
 
     def _batch(self, action: str, object_type: str, payload: dict) -> BatchResult:
         if len(payload["inputs"]) > MAX_BATCH:
-            raise ValueError(f"a batch takes at most {MAX_BATCH} inputs, "
-                             f"got {len(payload['inputs'])}")
+            raise ValueError(f"a batch takes at most {MAX_BATCH} inputs, got {len(payload['inputs'])}")
         if not payload["inputs"]:
             return BatchResult(200, [], [])
         path = f"/crm/v3/objects/{object_type}/batch/{action}"
         status, body = self.request("POST", path, json=payload)
         if not isinstance(body, dict):
-            raise CrmBadResponse(f"POST {path} answered HTTP {status} without a JSON object",
-                                 status=status, body=body)
+            raise CrmBadResponse(
+                f"POST {path} answered HTTP {status} without a JSON object", status=status, body=body
+            )
         results = self._results(body, f"batch {action} {object_type}")
         errors = body.get("errors") or []
         if not isinstance(errors, list):
@@ -600,16 +733,23 @@ class CrmClient:
         ids = [str(i) for i in ids]
         out: dict[str, list[str]] = {}
         for start in range(0, len(ids), MAX_BATCH):
-            chunk = ids[start:start + MAX_BATCH]
-            body = self._json("POST", f"/crm/v4/associations/{from_type}/{to_type}/batch/read",
-                              json={"inputs": [{"id": i} for i in chunk]})
+            chunk = ids[start : start + MAX_BATCH]
+            body = self._json(
+                "POST",
+                f"/crm/v4/associations/{from_type}/{to_type}/batch/read",
+                json={"inputs": [{"id": i} for i in chunk]},
+            )
             for item in self._results(body, f"associations {from_type}->{to_type}"):
                 source = (item.get("from") or {}).get("id")
                 targets = item.get("to") or []
                 if source is None or not isinstance(targets, list):
                     continue
                 out[str(source)] = sorted(
-                    {str(t.get("toObjectId")) for t in targets
-                     if isinstance(t, dict) and t.get("toObjectId") is not None},
-                    key=lambda v: (len(v), v))
+                    {
+                        str(t.get("toObjectId"))
+                        for t in targets
+                        if isinstance(t, dict) and t.get("toObjectId") is not None
+                    },
+                    key=lambda v: (len(v), v),
+                )
         return out

@@ -44,8 +44,13 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def base_url(conn_type: str | None, host: str | None, port: int | None = None,
-             schema: str | None = None, extra: dict | None = None) -> str:
+def base_url(
+    conn_type: str | None,
+    host: str | None,
+    port: int | None = None,
+    schema: str | None = None,
+    extra: dict | None = None,
+) -> str:
     """The API base URL from an Airflow-style connection's fields."""
     extra = extra or {}
     if extra.get("base_url"):
@@ -88,33 +93,53 @@ def airflow_connection_from_env(conn_id: str = DEFAULT_CONN_ID) -> dict | None:
         extra = data.get("extra") or {}
         if isinstance(extra, str):
             extra = json.loads(extra) if extra.strip() else {}
-        return {"conn_type": data.get("conn_type"), "host": data.get("host"),
-                "port": data.get("port"), "schema": data.get("schema"),
-                "password": data.get("password"), "extra": extra}
+        return {
+            "conn_type": data.get("conn_type"),
+            "host": data.get("host"),
+            "port": data.get("port"),
+            "schema": data.get("schema"),
+            "password": data.get("password"),
+            "extra": extra,
+        }
     parts = urlsplit(raw)
     extra = {}
     for pair in filter(None, parts.query.split("&")):
         key, _, value = pair.partition("=")
         extra[unquote(key)] = unquote(value)
-    return {"conn_type": parts.scheme.replace("-", "_"), "host": unquote(parts.hostname or ""),
-            "port": parts.port, "schema": unquote(parts.path.lstrip("/")) or None,
-            "password": unquote(parts.password) if parts.password else None, "extra": extra}
+    return {
+        "conn_type": parts.scheme.replace("-", "_"),
+        "host": unquote(parts.hostname or ""),
+        "port": parts.port,
+        "schema": unquote(parts.path.lstrip("/")) or None,
+        "password": unquote(parts.password) if parts.password else None,
+        "extra": extra,
+    }
 
 
 def add_client_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--crm-url", default=None,
-                        help=f"CRM API base URL (default: ${URL_ENV}, else the host of "
-                             f"AIRFLOW_CONN_CRM_DEFAULT, else {LOCAL_URL})")
-    parser.add_argument("--token-env", default=TOKEN_ENV,
-                        help="environment variable holding the token (default: %(default)s; "
-                             "falls back to the password of AIRFLOW_CONN_CRM_DEFAULT)")
-    parser.add_argument("--requests-per-10s", type=int, default=None,
-                        help=f"request budget per 10 s (default: {DEFAULT_REQUESTS_PER_10S}, "
-                             "or the connection's extra)")
+    parser.add_argument(
+        "--crm-url",
+        default=None,
+        help=f"CRM API base URL (default: ${URL_ENV}, else the host of "
+        f"AIRFLOW_CONN_CRM_DEFAULT, else {LOCAL_URL})",
+    )
+    parser.add_argument(
+        "--token-env",
+        default=TOKEN_ENV,
+        help="environment variable holding the token (default: %(default)s; "
+        "falls back to the password of AIRFLOW_CONN_CRM_DEFAULT)",
+    )
+    parser.add_argument(
+        "--requests-per-10s",
+        type=int,
+        default=None,
+        help=f"request budget per 10 s (default: {DEFAULT_REQUESTS_PER_10S}, or the connection's extra)",
+    )
 
 
-def client_from_env(conn_id: str = DEFAULT_CONN_ID, *, url: str | None = None,
-                    token_env: str = TOKEN_ENV, **overrides) -> CrmClient:
+def client_from_env(
+    conn_id: str = DEFAULT_CONN_ID, *, url: str | None = None, token_env: str = TOKEN_ENV, **overrides
+) -> CrmClient:
     """A client without Airflow: URL from `url`, `$LEAD_SCORING_CRM_URL`, or the host of
     `AIRFLOW_CONN_<CONN_ID>` (else the local sandbox address); token from `$<token_env>` or that
     connection's password; connection extras and `overrides` tune the client."""
@@ -122,8 +147,11 @@ def client_from_env(conn_id: str = DEFAULT_CONN_ID, *, url: str | None = None,
     extra = conn.get("extra") or {}
     url = url or os.environ.get(URL_ENV)
     if not url:
-        url = base_url(conn.get("conn_type"), conn.get("host"), conn.get("port"),
-                       conn.get("schema"), extra) if conn.get("host") else LOCAL_URL
+        url = (
+            base_url(conn.get("conn_type"), conn.get("host"), conn.get("port"), conn.get("schema"), extra)
+            if conn.get("host")
+            else LOCAL_URL
+        )
     token = os.environ.get(token_env) or conn.get("password")
     if not token:
         raise SystemExit(f"no CRM token: set ${token_env} (or AIRFLOW_CONN_{conn_id.upper()})")

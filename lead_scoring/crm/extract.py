@@ -33,13 +33,43 @@ OBJECT_TYPES = ("contacts", "companies", "deals")
 
 # The export's columns, in the export's order; every other property follows, sorted.
 EXPORT_COLUMNS = {
-    "contacts": ["hs_object_id", "email", "firstname", "lastname", "jobtitle", "country", "city",
-                 "lifecyclestage", "createdate", "lastmodifieddate", "hs_analytics_source",
-                 "associatedcompanyid"],
-    "companies": ["hs_object_id", "name", "domain", "industry", "numberofemployees",
-                  "annualrevenue", "country", "createdate", "lastmodifieddate"],
-    "deals": ["hs_object_id", "dealname", "dealstage", "pipeline", "amount", "createdate",
-              "closedate", "lastmodifieddate", "associated_contact_id", "associated_company_id"],
+    "contacts": [
+        "hs_object_id",
+        "email",
+        "firstname",
+        "lastname",
+        "jobtitle",
+        "country",
+        "city",
+        "lifecyclestage",
+        "createdate",
+        "lastmodifieddate",
+        "hs_analytics_source",
+        "associatedcompanyid",
+    ],
+    "companies": [
+        "hs_object_id",
+        "name",
+        "domain",
+        "industry",
+        "numberofemployees",
+        "annualrevenue",
+        "country",
+        "createdate",
+        "lastmodifieddate",
+    ],
+    "deals": [
+        "hs_object_id",
+        "dealname",
+        "dealstage",
+        "pipeline",
+        "amount",
+        "createdate",
+        "closedate",
+        "lastmodifieddate",
+        "associated_contact_id",
+        "associated_company_id",
+    ],
 }
 DEAL_ASSOCIATIONS = {"associated_contact_id": "contacts", "associated_company_id": "companies"}
 
@@ -66,8 +96,7 @@ class ExtractResult:
         return sum(o.rows for o in self.objects.values())
 
     def summary(self) -> str:
-        parts = [f"{o.object_type}: {o.rows} rows in {o.windows} windows" for o in
-                 self.objects.values()]
+        parts = [f"{o.object_type}: {o.rows} rows in {o.windows} windows" for o in self.objects.values()]
         text = "; ".join(parts) or "nothing to extract"
         return text + (f"; stopped: {self.stopped_reason}" if self.stopped_reason else "")
 
@@ -75,16 +104,18 @@ class ExtractResult:
 def read_watermarks(target: Warehouse | str | Path | None) -> dict[str, datetime]:
     with warehouse.opened(target) as conn:
         warehouse.ensure_tables(conn)
-        return dict(conn.execute(
-            "select object_type, watermark from sync.crm_extract_watermarks").fetchall())
+        return dict(conn.execute("select object_type, watermark from sync.crm_extract_watermarks").fetchall())
 
 
 def _store_watermark(target: Warehouse | str | Path | None, object_type: str, watermark: datetime) -> None:
     with warehouse.opened(target) as conn:
-        warehouse.insert_rows(conn, "sync.crm_extract_watermarks",
-                              ["object_type", "watermark", "updated_at"],
-                              [[object_type, watermark, datetime.now(tz=UTC).replace(tzinfo=None)]],
-                              key=["object_type"])
+        warehouse.insert_rows(
+            conn,
+            "sync.crm_extract_watermarks",
+            ["object_type", "watermark", "updated_at"],
+            [[object_type, watermark, datetime.now(tz=UTC).replace(tzinfo=None)]],
+            key=["object_type"],
+        )
 
 
 def _columns(object_type: str, property_names: list[str]) -> list[str]:
@@ -163,8 +194,9 @@ def extract_crm(
     for object_type in object_types:
         start = watermarks.get(object_type) or initial_since
         since_ms = to_ms(start) if start is not None else 0
-        item = ObjectExtract(object_type, from_ms(since_ms), from_ms(until_ms),
-                             watermark=watermarks.get(object_type))
+        item = ObjectExtract(
+            object_type, from_ms(since_ms), from_ms(until_ms), watermark=watermarks.get(object_type)
+        )
         result.objects[object_type] = item
         if until_ms <= since_ms:
             continue
@@ -173,10 +205,16 @@ def extract_crm(
         done_ms = since_ms
         try:
             names = [p["name"] for p in client.list_properties(object_type) if p.get("name")]
-            wanted = sorted(set(names) | {"hs_object_id", "createdate",
-                                          MODIFIED_PROPERTY.get(object_type, "hs_lastmodifieddate")})
+            wanted = sorted(
+                set(names)
+                | {"hs_object_id", "createdate", MODIFIED_PROPERTY.get(object_type, "hs_lastmodifieddate")}
+            )
             for _lo, hi, found in client.modified_windows(
-                object_type, since_ms, until_ms, properties=wanted, cap=search_cap,
+                object_type,
+                since_ms,
+                until_ms,
+                properties=wanted,
+                cap=search_cap,
                 page_size=page_size,
             ):
                 records.extend(found)
@@ -205,8 +243,14 @@ def extract_crm(
         if done_ms > since_ms:
             item.watermark = from_ms(done_ms)
             _store_watermark(target, object_type, item.watermark)
-        log.info("CRM extract %s: %d rows modified in [%s, %s), watermark %s", object_type,
-                 item.rows, iso_ms(since_ms), iso_ms(until_ms), item.watermark)
+        log.info(
+            "CRM extract %s: %d rows modified in [%s, %s), watermark %s",
+            object_type,
+            item.rows,
+            iso_ms(since_ms),
+            iso_ms(until_ms),
+            item.watermark,
+        )
         if result.stopped_reason:
             break
     return result

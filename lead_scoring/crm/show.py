@@ -10,8 +10,7 @@ from lead_scoring.crm.client import CrmClient, CrmError
 from lead_scoring.crm.connection import add_client_arguments, client_from_args
 
 TIERS = ["hot", "warm", "cold", "disqualified"]
-SHOWN = ["email", "firstname", "lastname", "lead_score", "lead_grade", "lead_tier",
-         "lead_score_reasons"]
+SHOWN = ["email", "firstname", "lastname", "lead_score", "lead_grade", "lead_tier", "lead_score_reasons"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -24,25 +23,23 @@ def crm_scores(client: CrmClient, top: int = 10) -> dict:
     """Tier counts and the top contacts by `lead_score`, with a handful of search requests."""
 
     def count(filters: list[dict]) -> int:
-        return int(client.search("contacts", filter_groups=[{"filters": filters}],
-                                 limit=1).get("total", 0))
+        return int(client.search("contacts", filter_groups=[{"filters": filters}], limit=1).get("total", 0))
 
-    tiers = {tier: count([{"propertyName": "lead_tier", "operator": "EQ", "value": tier}])
-             for tier in TIERS}
+    tiers = {tier: count([{"propertyName": "lead_tier", "operator": "EQ", "value": tier}]) for tier in TIERS}
     scored = count([{"propertyName": "lead_score", "operator": "HAS_PROPERTY"}])
     unscored = count([{"propertyName": "lead_score", "operator": "NOT_HAS_PROPERTY"}])
     best = client.search(
         "contacts",
         filter_groups=[{"filters": [{"propertyName": "lead_score", "operator": "HAS_PROPERTY"}]}],
         sorts=[{"propertyName": "lead_score", "direction": "DESCENDING"}],
-        properties=SHOWN, limit=max(1, min(top, 200)),
+        properties=SHOWN,
+        limit=max(1, min(top, 200)),
     )["results"][:top]
     return {
         "tiers": tiers,
         "scored": scored,
         "unscored": unscored,
-        "top": [{"id": r.get("id"), **{k: (r.get("properties") or {}).get(k) for k in SHOWN}}
-                for r in best],
+        "top": [{"id": r.get("id"), **{k: (r.get("properties") or {}).get(k) for k in SHOWN}} for r in best],
     }
 
 
@@ -66,7 +63,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {'id':>8}  {'score':>6}  {'grade':<5}  {'tier':<12}  {'email':<32}  reasons")
         for row in data["top"]:
             reasons = (row.get("lead_score_reasons") or "")[:60]
-            print(f"  {row['id']:>8}  {row.get('lead_score') or '':>6}  "
-                  f"{row.get('lead_grade') or '':<5}  {row.get('lead_tier') or '':<12}  "
-                  f"{row.get('email') or '':<32}  {reasons}")
+            print(
+                f"  {row['id']:>8}  {row.get('lead_score') or '':>6}  "
+                f"{row.get('lead_grade') or '':<5}  {row.get('lead_tier') or '':<12}  "
+                f"{row.get('email') or '':<32}  {reasons}"
+            )
     return 0

@@ -43,8 +43,9 @@ _W = {
 }
 PROFILES = tuple(_W)
 _CDF = {k: np.cumsum(v) / np.sum(v) for k, v in _W.items()}
-_HOUR_W = np.array([1, 1, 1, 1, 1, 2, 4, 7, 10, 12, 12, 11, 10, 11, 12, 12, 11, 9, 7, 5, 4, 3, 2,
-                    1.5], dtype=float)
+_HOUR_W = np.array(
+    [1, 1, 1, 1, 1, 2, 4, 7, 10, 12, 12, 11, 10, 11, 12, 12, 11, 9, 7, 5, 4, 3, 2, 1.5], dtype=float
+)
 _HOUR_CDF = np.cumsum(_HOUR_W) / _HOUR_W.sum()
 
 
@@ -115,8 +116,9 @@ def _day_cdf(settings: Settings, ramp: bool) -> np.ndarray:
     return np.cumsum(w) / w.sum()
 
 
-def _sessions(rng, settings: Settings, counts: np.ndarray, ramp: np.ndarray,
-              gap_ms: float = 50_000.0) -> tuple[np.ndarray, np.ndarray]:
+def _sessions(
+    rng, settings: Settings, counts: np.ndarray, ramp: np.ndarray, gap_ms: float = 50_000.0
+) -> tuple[np.ndarray, np.ndarray]:
     """Event owners and times: each owner's events fall into sessions inside the window."""
     owner = np.repeat(np.arange(len(counts), dtype=np.int32), counts)
     total = len(owner)
@@ -135,8 +137,12 @@ def _sessions(rng, settings: Settings, counts: np.ndarray, ramp: np.ndarray,
     day[ramped] = np.searchsorted(_day_cdf(settings, True), u[ramped], side="right")
     np.minimum(day, settings.days - 1, out=day)
     hour = np.minimum(np.searchsorted(_HOUR_CDF, rng.random(n_sessions), side="right"), 23)
-    start = (settings.window_start * 1000 + day * DAY_MS + hour * 3_600_000
-             + rng.integers(0, 3_600_000, n_sessions))
+    start = (
+        settings.window_start * 1000
+        + day * DAY_MS
+        + hour * 3_600_000
+        + rng.integers(0, 3_600_000, n_sessions)
+    )
     gaps = rng.exponential(gap_ms, total)
     gaps[new_session] = 0.0
     elapsed = np.cumsum(gaps)
@@ -176,8 +182,7 @@ def simulate(settings: Settings, pop: Population, rng: np.random.Generator) -> B
 
     # -- random sessions of contacts, then the planted leads' own schedules
     owner, ts = _sessions(rng, settings, counts, in_market)
-    profile = np.where(in_market, 2, np.where((pop.level == 6) | junk, 3,
-                                               np.where(pop.technical, 1, 0)))
+    profile = np.where(in_market, 2, np.where((pop.level == 6) | junk, 3, np.where(pop.technical, 1, 0)))
     group = _groups(rng, profile[owner])
     forced_owner, forced_ts, forced_group, hot_form_ts = _planted_events(rng, settings, pop)
     read_owner, read_ts = np.zeros(0, np.int32), np.zeros(0, np.int64)
@@ -217,13 +222,11 @@ def simulate(settings: Settings, pop: Population, rng: np.random.Generator) -> B
     noise_group = _groups(rng, np.full(len(noise_owner), PROFILES.index("noise")))
 
     # -- all events of the chunk
-    visitor = np.concatenate([owner, forced_owner, read_owner, who.astype(np.int32),
-                              noise_owner + n])
+    visitor = np.concatenate([owner, forced_owner, read_owner, who.astype(np.int32), noise_owner + n])
     ts_all = np.concatenate([ts, forced_ts, read_ts, ident_ts[who], noise_ts])
-    group_all = np.concatenate([group, forced_group, read_group, ident_group,
-                                noise_group]).astype(np.int16)
+    group_all = np.concatenate([group, forced_group, read_group, ident_group, noise_group]).astype(np.int16)
     no_effect = np.zeros(len(visitor), dtype=bool)
-    no_effect[len(owner) + len(forced_owner):][:len(read_owner)] = True
+    no_effect[len(owner) + len(forced_owner) :][: len(read_owner)] = True
     contact = np.where(visitor < n, visitor, -1).astype(np.int32)
     # drop what sessions run past the end of the window, then sort by time (stable: the order
     # of equal timestamps is the deterministic order above)
@@ -244,8 +247,14 @@ def simulate(settings: Settings, pop: Population, rng: np.random.Generator) -> B
     group_all = np.where(remap, E.ANONYMOUS_REMAP[group_all], group_all)
     variant = E.pick_variants(rng, group_all)
     context_traits = identified & (rng.random(len(ts_all)) < 0.2)
-    events = Events(ts_ms=ts_all, visitor=visitor, contact=contact, variant=variant,
-                    identified=identified, context_traits=context_traits)
+    events = Events(
+        ts_ms=ts_all,
+        visitor=visitor,
+        contact=contact,
+        variant=variant,
+        identified=identified,
+        context_traits=context_traits,
+    )
 
     # -- createdate of contacts created in the window: right after they identified
     createdate = pop.createdate.copy()
@@ -255,8 +264,14 @@ def simulate(settings: Settings, pop: Population, rng: np.random.Generator) -> B
 
     deals = _deals(rng, settings, pop, events, in_market, createdate, no_effect)
     rows = _crm_rows(rng, settings, pop, deals, createdate)
-    return Behaviour(n_visitors=n + n_noise, events=events, deals=deals, rows=rows,
-                     in_market=in_market, createdate=createdate)
+    return Behaviour(
+        n_visitors=n + n_noise,
+        events=events,
+        deals=deals,
+        rows=rows,
+        in_market=in_market,
+        createdate=createdate,
+    )
 
 
 def _random_case_study_reads(rng, settings: Settings, pop: Population, group: np.ndarray):
@@ -300,8 +315,10 @@ def _planted_events(rng, settings: Settings, pop: Population):
             (g["track_content_downloaded"], after(1)),
         ]
         t_demo = int(after(1)[0])
-        plan += [(g["page_demo"], np.array([t_demo])),
-                 (g["track_demo_requested"], np.array([t_demo + 40_000]))]
+        plan += [
+            (g["page_demo"], np.array([t_demo])),
+            (g["track_demo_requested"], np.array([t_demo + 40_000])),
+        ]
         for grp, t in plan:
             t = np.minimum(np.asarray(t, dtype=np.int64), we_ms - 1)
             owners.append(np.full(len(t), i, np.int32))
@@ -318,8 +335,15 @@ def _planted_events(rng, settings: Settings, pop: Population):
     return np.concatenate(owners), np.concatenate(times), np.concatenate(groups), form_ts
 
 
-def _deals(rng, settings: Settings, pop: Population, events: Events, in_market: np.ndarray,
-           createdate: np.ndarray, no_effect: np.ndarray) -> Deals:
+def _deals(
+    rng,
+    settings: Settings,
+    pop: Population,
+    events: Events,
+    in_market: np.ndarray,
+    createdate: np.ndarray,
+    no_effect: np.ndarray,
+) -> Deals:
     n = len(pop)
     ws, we = settings.window_start, settings.window_end
     junk = pop.planted == JUNK
@@ -329,11 +353,17 @@ def _deals(rng, settings: Settings, pop: Population, events: Events, in_market: 
     demo_ts = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(demo_ts, events.contact[demo], events.ts_ms[demo])
     has_demo = demo_ts < np.iinfo(np.int64).max
-    eligible = (pop.stage <= STAGE["salesqualifiedlead"]) & ((pop.planted != HOT)
-                                                               & (pop.planted != COLD))
+    eligible = (pop.stage <= STAGE["salesqualifiedlead"]) & ((pop.planted != HOT) & (pop.planted != COLD))
     log_eng = np.log1p(engaged)
-    logit = (-5.6 + 1.1 * pop.fit + 0.55 * log_eng + 2.0 * has_demo + 0.5 * in_market
-             - 1.0 * junk + rng.normal(0, 0.6, n))
+    logit = (
+        -5.6
+        + 1.1 * pop.fit
+        + 0.55 * log_eng
+        + 2.0 * has_demo
+        + 0.5 * in_market
+        - 1.0 * junk
+        + rng.normal(0, 0.6, n)
+    )
     p_deal = _sigmoid(logit)
     if settings.plant_effects:  # three times the chance of a deal
         strong = np.asarray(pop.source) == PLANTED_STRONG_SOURCE
@@ -344,8 +374,7 @@ def _deals(rng, settings: Settings, pop: Population, events: Events, in_market: 
     anytime = earliest + (rng.random(n) * np.maximum(we - earliest, 0)).astype(np.int64)
     create = np.where(has_demo, after_demo, anytime)
     chosen &= create < we
-    p_win = _sigmoid(-3.0 + 1.2 * pop.fit + 0.35 * log_eng + 0.8 * has_demo
-                     + rng.normal(0, 0.6, n))
+    p_win = _sigmoid(-3.0 + 1.2 * pop.fit + 0.35 * log_eng + 0.8 * has_demo + rng.normal(0, 0.6, n))
     won = (rng.random(n) < p_win) & ~junk
     duration = (rng.gamma(2.0, 5.0, n) * DAY + DAY).astype(np.int64)
     idx = np.flatnonzero(chosen)
@@ -364,9 +393,16 @@ def _deals(rng, settings: Settings, pop: Population, events: Events, in_market: 
         5000 * np.maximum(employees, 1) ** 0.3 * np.exp(rng.normal(0, 0.5, len(idx))),
         rng.uniform(1200, 6000, len(idx)),
     )
-    return Deals(contact=idx, create_s=create, close_s=close, won=won[idx] & (close >= 0),
-                 first_stage=first_stage, mid_s=mid, mid_stage=mid_stage,
-                 amount=(np.round(amount, -2)).astype(np.int64))
+    return Deals(
+        contact=idx,
+        create_s=create,
+        close_s=close,
+        won=won[idx] & (close >= 0),
+        first_stage=first_stage,
+        mid_s=mid,
+        mid_stage=mid_stage,
+        amount=(np.round(amount, -2)).astype(np.int64),
+    )
 
 
 def _day_end(settings: Settings, t: np.ndarray) -> np.ndarray:
@@ -374,8 +410,7 @@ def _day_end(settings: Settings, t: np.ndarray) -> np.ndarray:
     return ws + ((t - ws) // DAY + 1) * DAY - 1
 
 
-def _crm_rows(rng, settings: Settings, pop: Population, deals: Deals,
-              createdate: np.ndarray) -> CrmRows:
+def _crm_rows(rng, settings: Settings, pop: Population, deals: Deals, createdate: np.ndarray) -> CrmRows:
     n = len(pop)
     ws = settings.window_start
     backlog = createdate < ws
@@ -388,12 +423,14 @@ def _crm_rows(rng, settings: Settings, pop: Population, deals: Deals,
     k = len(deals)
     opp_mod = np.minimum(deals.create_s + rng.integers(5, 121, k), _day_end(settings, deals.create_s))
     won = deals.won
-    win_mod = np.minimum(deals.close_s[won] + rng.integers(5, 121, int(won.sum())),
-                         _day_end(settings, deals.close_s[won]))
+    win_mod = np.minimum(
+        deals.close_s[won] + rng.integers(5, 121, int(won.sum())), _day_end(settings, deals.close_s[won])
+    )
     contact = np.concatenate([np.arange(n), deals.contact, deals.contact[won]])
     contact_lastmod = np.concatenate([first_mod, opp_mod, win_mod])
-    contact_stage = np.concatenate([pop.stage, np.full(k, STAGE["opportunity"]),
-                                    np.full(len(win_mod), STAGE["customer"])]).astype(np.int8)
+    contact_stage = np.concatenate(
+        [pop.stage, np.full(k, STAGE["opportunity"]), np.full(len(win_mod), STAGE["customer"])]
+    ).astype(np.int8)
 
     # companies: created with (or shortly before) their first contact
     companies = pop.companies
@@ -422,20 +459,32 @@ def _crm_rows(rng, settings: Settings, pop: Population, deals: Deals,
     has_mid = deals.mid_s >= 0
     closed = deals.close_s >= 0
     deal = np.concatenate([np.arange(k), np.flatnonzero(has_mid), np.flatnonzero(closed)])
-    deal_lastmod = np.concatenate([
-        np.minimum(deals.create_s + rng.integers(0, 61, k), _day_end(settings, deals.create_s)),
-        deals.mid_s[has_mid],
-        np.minimum(deals.close_s[closed] + rng.integers(0, 61, int(closed.sum())),
-                   _day_end(settings, deals.close_s[closed])),
-    ])
-    deal_stage = np.concatenate([
-        deals.first_stage, deals.mid_stage[has_mid],
-        np.where(deals.won[closed], n_open, n_open + 1),
-    ]).astype(np.int8)
-    deal_closedate = np.concatenate([np.full(k + int(has_mid.sum()), -1),
-                                     deals.close_s[closed]])
-    return CrmRows(contact=contact, contact_lastmod=contact_lastmod, contact_stage=contact_stage,
-                   company=np.arange(m), company_lastmod=company_lastmod, deal=deal,
-                   deal_lastmod=deal_lastmod, deal_stage=deal_stage,
-                   deal_closedate=deal_closedate)
-
+    deal_lastmod = np.concatenate(
+        [
+            np.minimum(deals.create_s + rng.integers(0, 61, k), _day_end(settings, deals.create_s)),
+            deals.mid_s[has_mid],
+            np.minimum(
+                deals.close_s[closed] + rng.integers(0, 61, int(closed.sum())),
+                _day_end(settings, deals.close_s[closed]),
+            ),
+        ]
+    )
+    deal_stage = np.concatenate(
+        [
+            deals.first_stage,
+            deals.mid_stage[has_mid],
+            np.where(deals.won[closed], n_open, n_open + 1),
+        ]
+    ).astype(np.int8)
+    deal_closedate = np.concatenate([np.full(k + int(has_mid.sum()), -1), deals.close_s[closed]])
+    return CrmRows(
+        contact=contact,
+        contact_lastmod=contact_lastmod,
+        contact_stage=contact_stage,
+        company=np.arange(m),
+        company_lastmod=company_lastmod,
+        deal=deal,
+        deal_lastmod=deal_lastmod,
+        deal_stage=deal_stage,
+        deal_closedate=deal_closedate,
+    )

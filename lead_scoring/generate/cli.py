@@ -25,31 +25,64 @@ def _date(text: str) -> dt.date:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     defaults = Settings()
-    parser.add_argument("--contacts", type=int, default=defaults.contacts, metavar="N",
-                        help="number of CRM contacts (default %(default)s)")
-    parser.add_argument("--days", type=int, default=defaults.days, metavar="D",
-                        help="number of days generated, ending with --end-date "
-                             "(default %(default)s)")
-    parser.add_argument("--end-date", type=_date, default=DEFAULT_END_DATE, metavar="YYYY-MM-DD",
-                        help="last day generated (default %(default)s)")
-    parser.add_argument("--events-per-contact", type=float, default=defaults.events_per_contact,
-                        metavar="X", help="average web events per contact over the window, "
-                                          "anonymous noise included (default %(default)s)")
-    parser.add_argument("--seed", type=int, default=defaults.seed,
-                        help="random seed (default %(default)s)")
-    parser.add_argument("--junk-share", type=float, default=defaults.junk_share, metavar="F",
-                        help="share of junk leads (default %(default)s)")
-    parser.add_argument("--chunk-size", type=int, default=defaults.chunk_size,
-                        help="contacts simulated at a time; bounds memory, and is part of what "
-                             "the output depends on (default %(default)s)")
-    parser.add_argument("--plant-effects", action="store_true",
-                        help="plant a known truth for calibration: hs_analytics_source=REFERRALS "
-                             "triples deals (the example rules ignore it); case-study pages are "
-                             "read at random, with no effect on deals (the example rules reward "
-                             "them)")
-    parser.add_argument("--out", type=Path, default=None, metavar="DIR",
-                        help="landing folder (default: $LEAD_SCORING_LANDING_DIR or "
-                             ".state/landing)")
+    parser.add_argument(
+        "--contacts",
+        type=int,
+        default=defaults.contacts,
+        metavar="N",
+        help="number of CRM contacts (default %(default)s)",
+    )
+    parser.add_argument(
+        "--days",
+        type=int,
+        default=defaults.days,
+        metavar="D",
+        help="number of days generated, ending with --end-date (default %(default)s)",
+    )
+    parser.add_argument(
+        "--end-date",
+        type=_date,
+        default=DEFAULT_END_DATE,
+        metavar="YYYY-MM-DD",
+        help="last day generated (default %(default)s)",
+    )
+    parser.add_argument(
+        "--events-per-contact",
+        type=float,
+        default=defaults.events_per_contact,
+        metavar="X",
+        help="average web events per contact over the window, anonymous noise included (default %(default)s)",
+    )
+    parser.add_argument("--seed", type=int, default=defaults.seed, help="random seed (default %(default)s)")
+    parser.add_argument(
+        "--junk-share",
+        type=float,
+        default=defaults.junk_share,
+        metavar="F",
+        help="share of junk leads (default %(default)s)",
+    )
+    parser.add_argument(
+        "--chunk-size",
+        type=int,
+        default=defaults.chunk_size,
+        help="contacts simulated at a time; bounds memory, and is part of what "
+        "the output depends on (default %(default)s)",
+    )
+    parser.add_argument(
+        "--plant-effects",
+        action="store_true",
+        help="plant a known truth for calibration: hs_analytics_source=REFERRALS "
+        "triples deals (the example rules ignore it); case-study pages are "
+        "read at random, with no effect on deals (the example rules reward "
+        "them)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="landing folder (default: $LEAD_SCORING_LANDING_DIR or .state/landing)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -59,9 +92,13 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         settings = Settings(
-            contacts=args.contacts, days=args.days, end_date=args.end_date,
-            events_per_contact=args.events_per_contact, seed=args.seed,
-            junk_share=args.junk_share, chunk_size=args.chunk_size,
+            contacts=args.contacts,
+            days=args.days,
+            end_date=args.end_date,
+            events_per_contact=args.events_per_contact,
+            seed=args.seed,
+            junk_share=args.junk_share,
+            chunk_size=args.chunk_size,
             plant_effects=args.plant_effects,
         )
     except ValueError as exc:

@@ -26,29 +26,71 @@ import numpy as np
 SITE = "https://www.leadpilot.io"
 
 BLOG_SLUGS = (
-    "what-is-lead-scoring", "fit-vs-engagement", "mql-is-dead", "revops-playbook-2026",
-    "dbt-for-marketing-ops", "score-decay-explained", "b2b-buyer-journey", "intent-data-101",
-    "reverse-etl-guide", "hubspot-scoring-tips", "abm-without-the-hype", "data-quality-for-crm",
-    "pipeline-velocity", "attribution-models", "sales-marketing-alignment", "churn-signals",
-    "product-led-growth-scoring", "webinar-recap-q3", "how-we-built-our-warehouse",
+    "what-is-lead-scoring",
+    "fit-vs-engagement",
+    "mql-is-dead",
+    "revops-playbook-2026",
+    "dbt-for-marketing-ops",
+    "score-decay-explained",
+    "b2b-buyer-journey",
+    "intent-data-101",
+    "reverse-etl-guide",
+    "hubspot-scoring-tips",
+    "abm-without-the-hype",
+    "data-quality-for-crm",
+    "pipeline-velocity",
+    "attribution-models",
+    "sales-marketing-alignment",
+    "churn-signals",
+    "product-led-growth-scoring",
+    "webinar-recap-q3",
+    "how-we-built-our-warehouse",
     "cold-email-benchmarks",
 )
 DOCS_SLUGS = (
-    "getting-started", "installation", "scoring-rules", "decay", "crm-sync", "api-reference",
-    "webhooks", "sso", "data-model", "troubleshooting", "airflow-integration", "changelog",
+    "getting-started",
+    "installation",
+    "scoring-rules",
+    "decay",
+    "crm-sync",
+    "api-reference",
+    "webhooks",
+    "sso",
+    "data-model",
+    "troubleshooting",
+    "airflow-integration",
+    "changelog",
 )
 CASE_STUDY_SLUGS = (
-    "fintech-doubles-sql-rate", "saas-scale-up-cuts-junk", "bank-aligns-sales",
-    "healthtech-pipeline", "retailer-abm", "manufacturer-revops",
+    "fintech-doubles-sql-rate",
+    "saas-scale-up-cuts-junk",
+    "bank-aligns-sales",
+    "healthtech-pipeline",
+    "retailer-abm",
+    "manufacturer-revops",
 )
 REFERRERS = ("", "https://www.google.com/", "https://www.linkedin.com/", SITE + "/")
 
 # Event groups; a contact's profile gives a weight per group.
 GROUPS = (
-    "page_home", "page_blog", "page_product", "page_features", "page_integrations",
-    "page_pricing", "page_demo", "page_contact", "page_careers", "page_docs", "page_case_studies",
-    "track_content_downloaded", "track_cta_clicked", "track_form_submitted",
-    "track_demo_requested", "track_email_link_clicked", "track_video_played", "identify",
+    "page_home",
+    "page_blog",
+    "page_product",
+    "page_features",
+    "page_integrations",
+    "page_pricing",
+    "page_demo",
+    "page_contact",
+    "page_careers",
+    "page_docs",
+    "page_case_studies",
+    "track_content_downloaded",
+    "track_cta_clicked",
+    "track_form_submitted",
+    "track_demo_requested",
+    "track_email_link_clicked",
+    "track_video_played",
+    "identify",
 )
 G = {name: i for i, name in enumerate(GROUPS)}
 
@@ -101,23 +143,16 @@ def _page(group: str, path: str, name: str) -> list[Variant]:
     out = []
     for referrer in REFERRERS:
         props = {"path": path, "url": SITE + path, "title": title, "referrer": referrer}
-        template = (
-            f'"type":"page","name":{_j(name)},"properties":{_j(props)},'
-            + _page_context(path)
-        )
+        template = f'"type":"page","name":{_j(name)},"properties":{_j(props)},' + _page_context(path)
         out.append(Variant(G[group], "page", path, PLAIN, template))
     return out
 
 
-def _track(group: str, event: str, path: str, props: dict[str, object],
-           email: bool = False) -> Variant:
+def _track(group: str, event: str, path: str, props: dict[str, object], email: bool = False) -> Variant:
     body = _j(props)
     if email:
         body = body[:-1] + (',"email":%s}' if props else '"email":%s}')
-    template = (
-        f'"type":"track","event":{_j(event)},"properties":{body},'
-        + _page_context(path)
-    )
+    template = f'"type":"track","event":{_j(event)},"properties":{body},' + _page_context(path)
     return Variant(G[group], "track", path, WITH_EMAIL if email else PLAIN, template)
 
 
@@ -151,28 +186,49 @@ def _build() -> list[Variant]:
         ("Buyer Journey Benchmarks", "report", "/blog/b2b-buyer-journey"),
     )
     for asset, kind, path in assets:
-        v.append(_track("track_content_downloaded", "Content Downloaded", path,
-                        {"asset": asset, "asset_type": kind}))
+        v.append(
+            _track(
+                "track_content_downloaded", "Content Downloaded", path, {"asset": asset, "asset_type": kind}
+            )
+        )
     ctas = (
-        ("Book a demo", "hero", "/"), ("Start free trial", "hero", "/"),
-        ("See pricing", "navbar", "/product"), ("Talk to sales", "pricing_table", "/pricing"),
-        ("Start free trial", "pricing_table", "/pricing"), ("Subscribe", "footer", "/blog/intent-data-101"),
-        ("Read the docs", "navbar", "/features"), ("Get the ebook", "inline", "/blog/mql-is-dead"),
+        ("Book a demo", "hero", "/"),
+        ("Start free trial", "hero", "/"),
+        ("See pricing", "navbar", "/product"),
+        ("Talk to sales", "pricing_table", "/pricing"),
+        ("Start free trial", "pricing_table", "/pricing"),
+        ("Subscribe", "footer", "/blog/intent-data-101"),
+        ("Read the docs", "navbar", "/features"),
+        ("Get the ebook", "inline", "/blog/mql-is-dead"),
     )
     for cta, location, path in ctas:
-        v.append(_track("track_cta_clicked", "CTA Clicked", path,
-                        {"cta": cta, "location": location}))
+        v.append(_track("track_cta_clicked", "CTA Clicked", path, {"cta": cta, "location": location}))
     forms = (
-        ("contact-us", "Contact us", "/contact"), ("newsletter", "Newsletter", "/blog/churn-signals"),
+        ("contact-us", "Contact us", "/contact"),
+        ("newsletter", "Newsletter", "/blog/churn-signals"),
         ("ebook-download", "Ebook download", "/blog/what-is-lead-scoring"),
         ("webinar-registration", "Webinar registration", "/blog/webinar-recap-q3"),
     )
     for form_id, form_name, path in forms:
-        v.append(_track("track_form_submitted", "Form Submitted", path,
-                        {"form_id": form_id, "form_name": form_name}, email=True))
+        v.append(
+            _track(
+                "track_form_submitted",
+                "Form Submitted",
+                path,
+                {"form_id": form_id, "form_name": form_name},
+                email=True,
+            )
+        )
     for plan in ("Growth", "Enterprise"):
-        v.append(_track("track_demo_requested", "Demo Requested", "/demo",
-                        {"form_id": "demo-request", "plan_interest": plan}, email=True))
+        v.append(
+            _track(
+                "track_demo_requested",
+                "Demo Requested",
+                "/demo",
+                {"form_id": "demo-request", "plan_interest": plan},
+                email=True,
+            )
+        )
     campaigns = (
         ("November newsletter", "/blog/score-decay-explained"),
         ("Product update: CRM sync", "/features"),
@@ -181,12 +237,20 @@ def _build() -> list[Variant]:
     )
     for campaign, path in campaigns:
         link = f"{SITE}{path}?utm_source=hubspot&utm_medium=email"
-        v.append(_track("track_email_link_clicked", "Email Link Clicked", path,
-                        {"campaign": campaign, "link_url": link}))
-    for title, path in (("Product tour", "/product"), ("Customer story", "/"),
-                        ("Webinar replay", "/blog/webinar-recap-q3")):
-        v.append(_track("track_video_played", "Video Played", path,
-                        {"video_title": title, "position": 0}))
+        v.append(
+            _track(
+                "track_email_link_clicked",
+                "Email Link Clicked",
+                path,
+                {"campaign": campaign, "link_url": link},
+            )
+        )
+    for title, path in (
+        ("Product tour", "/product"),
+        ("Customer story", "/"),
+        ("Webinar replay", "/blog/webinar-recap-q3"),
+    ):
+        v.append(_track("track_video_played", "Video Played", path, {"video_title": title, "position": 0}))
     for path in ("/contact", "/demo", "/blog/what-is-lead-scoring", "/"):
         v.append(_identify(path))
     return v
@@ -209,7 +273,7 @@ assert all(GROUP_SIZE > 0)
 
 def pick_variants(rng: np.random.Generator, groups: np.ndarray) -> np.ndarray:
     """A uniformly chosen variant of each event's group."""
-    return (GROUP_START[groups] + (rng.random(len(groups)) * GROUP_SIZE[groups]).astype(np.int32))
+    return GROUP_START[groups] + (rng.random(len(groups)) * GROUP_SIZE[groups]).astype(np.int32)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -259,13 +323,14 @@ _TIME_OF_DAY = np.array(
 )
 
 
-def identity_fragments(anonymous_ids: list[str], user_ids: list[str | None]) -> tuple[np.ndarray,
-                                                                                       np.ndarray]:
+def identity_fragments(anonymous_ids: list[str], user_ids: list[str | None]) -> tuple[np.ndarray, np.ndarray]:
     """Per visitor: the '"anonymousId":..,"userId":..' text before and after identification."""
     anon = np.array([f'"anonymousId":"{a}","userId":null' for a in anonymous_ids], dtype=object)
     known = np.array(
-        [f'"anonymousId":"{a}","userId":"{u}"' if u is not None else f'"anonymousId":"{a}",'
-         '"userId":null' for a, u in zip(anonymous_ids, user_ids, strict=True)],
+        [
+            f'"anonymousId":"{a}","userId":"{u}"' if u is not None else f'"anonymousId":"{a}","userId":null'
+            for a, u in zip(anonymous_ids, user_ids, strict=True)
+        ],
         dtype=object,
     )
     return anon, known
@@ -286,8 +351,13 @@ class ContactJson:
             email=email,
             context_traits=[',"traits":{"email":' + e + "}" for e in email],
             traits=[
-                '"traits":{"email":' + e + ',"firstName":' + json_value(f)
-                + ',"lastName":' + json_value(la) + "}"
+                '"traits":{"email":'
+                + e
+                + ',"firstName":'
+                + json_value(f)
+                + ',"lastName":'
+                + json_value(la)
+                + "}"
                 for e, f, la in zip(email, firsts, lasts, strict=True)
             ],
         )
@@ -321,8 +391,14 @@ def render(
     if len(special):
         arity = VARIANT_ARITY[variant[special]].tolist()
         ctx_flags = with_context_traits[special].tolist()
-        for i, a, v, c, ctx in zip(special.tolist(), arity, variant[special].tolist(),
-                                   contact[special].tolist(), ctx_flags, strict=True):
+        for i, a, v, c, ctx in zip(
+            special.tolist(),
+            arity,
+            variant[special].tolist(),
+            contact[special].tolist(),
+            ctx_flags,
+            strict=True,
+        ):
             template = _TEMPLATES[v]
             traits = contacts.context_traits[c] if ctx else ""
             if a == PLAIN:
@@ -332,5 +408,6 @@ def render(
             else:
                 tails[i] = template % (contacts.traits[c],)
     hi, lo = message_id_parts(message_keys, seed)
-    return "".join(map(_LINE.__mod__, zip(hi, lo, identity.tolist(), days, tod, ms,
-                                          tails.tolist(), strict=True)))
+    return "".join(
+        map(_LINE.__mod__, zip(hi, lo, identity.tolist(), days, tod, ms, tails.tolist(), strict=True))
+    )

@@ -21,9 +21,18 @@ def generate(out: Path, settings: Settings, progress: TextIO | None = None) -> d
     `out/_generator/manifest.json`). Progress lines go to `progress` (the CLI: stderr)."""
     out = Path(out)
     started = time.perf_counter()
-    counts = {"contacts": 0, "companies": 0, "deals": 0, "deals_won": 0, "deals_lost": 0,
-              "events": 0, "anonymous_visitors": 0, "contact_rows": 0, "company_rows": 0,
-              "deal_rows": 0}
+    counts = {
+        "contacts": 0,
+        "companies": 0,
+        "deals": 0,
+        "deals_won": 0,
+        "deals_lost": 0,
+        "events": 0,
+        "anonymous_visitors": 0,
+        "contact_rows": 0,
+        "company_rows": 0,
+        "deal_rows": 0,
+    }
     planted = {"hot": 0, "cold": 0, "junk": 0}
     junk_reasons = dict.fromkeys(JUNK_REASONS, 0)
     output = Output(out, settings)
@@ -50,7 +59,8 @@ def generate(out: Path, settings: Settings, progress: TextIO | None = None) -> d
                 print(
                     f"chunk {chunk + 1}/{settings.n_chunks}: {counts['contacts']:,} contacts, "
                     f"{counts['events']:,} events, {counts['events'] / elapsed:,.0f} events/s",
-                    file=progress, flush=True,
+                    file=progress,
+                    flush=True,
                 )
             del pop, beh
     finally:
@@ -60,8 +70,11 @@ def generate(out: Path, settings: Settings, progress: TextIO | None = None) -> d
         "format_version": FORMAT_VERSION,
         "arguments": settings.as_manifest(),
         "seed": settings.seed,
-        "window": {"start_date": settings.start_date.isoformat(),
-                   "end_date": settings.end_date.isoformat(), "days": settings.days},
+        "window": {
+            "start_date": settings.start_date.isoformat(),
+            "end_date": settings.end_date.isoformat(),
+            "days": settings.days,
+        },
         "counts": counts,
         "planted": planted,
         "junk_reasons": junk_reasons,

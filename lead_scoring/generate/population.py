@@ -30,9 +30,7 @@ STAGE = {name: i for i, name in enumerate(N.LIFECYCLE_STAGES)}
 _LEVEL_FIT = np.array([1.0, 1.2, 1.0, 0.9, 0.3, -0.1, -1.6, -0.4])
 _INDUSTRY_FIT = np.array([1.2, 1.0, 0.3, 0.2, 0.0, -0.9, -1.1, -0.6, 0.0, 0.3, 0.4, 0.0])
 _NO_INDUSTRY_FIT = -0.4
-_COUNTRY_FIT = np.array(
-    [0.6, 0.6, 0.6, 0.4, 0.4, 0.4, 0.4] + [0.0] * 9 + [-0.5] * 14 + [-1.5] * 4
-)
+_COUNTRY_FIT = np.array([0.6, 0.6, 0.6, 0.4, 0.4, 0.4, 0.4] + [0.0] * 9 + [-0.5] * 14 + [-1.5] * 4)
 _FIT_MEAN, _FIT_STD = 1.14, 1.73
 
 _NAME_PERMUTATION = 4567  # coprime with len(adjectives) * len(nouns)
@@ -139,8 +137,13 @@ def _companies(rng: np.random.Generator, settings: Settings, chunk: int, k: int)
         names_.append(name)
         domains.append(f"{_ADJ_FOLDED[a]}{_NOUN_FOLDED[b]}{rounds[i] or ''}.{tld}")
     return Companies(
-        hs_id=COMPANY_ID_BASE + 1 + gidx, name=names_, domain=domains, industry=industry,
-        employees=employees, revenue=revenue, country=country,
+        hs_id=COMPANY_ID_BASE + 1 + gidx,
+        name=names_,
+        domain=domains,
+        industry=industry,
+        employees=employees,
+        revenue=revenue,
+        country=country,
         createdate=np.zeros(k, dtype=np.int64),
     )
 
@@ -167,8 +170,8 @@ def build(settings: Settings, chunk: int, rng: np.random.Generator) -> Populatio
     # -- who is planted where (index 0 is never junk, so a duplicate always has an original)
     order = rng.permutation(np.arange(1, n))
     junk_idx = order[:n_junk]
-    hot_idx = order[n_junk:n_junk + n_hot]
-    cold_idx = order[n_junk + n_hot:n_junk + n_hot + n_cold]
+    hot_idx = order[n_junk : n_junk + n_hot]
+    cold_idx = order[n_junk + n_hot : n_junk + n_hot + n_cold]
     planted = np.zeros(n, dtype=np.int8)
     planted[junk_idx] = JUNK
     planted[hot_idx] = HOT
@@ -181,8 +184,9 @@ def build(settings: Settings, chunk: int, rng: np.random.Generator) -> Populatio
     size_w = companies.employees[:k_regular].astype(float) ** 0.35
     company = _choice(rng, size_w, n).astype(np.int32)
     student = level == LEVEL["student"]
-    edu = np.flatnonzero(np.isin(companies.industry[:k_regular],
-                                 [INDUSTRY["Education"], INDUSTRY["Non-profit"]]))
+    edu = np.flatnonzero(
+        np.isin(companies.industry[:k_regular], [INDUSTRY["Education"], INDUSTRY["Non-profit"]])
+    )
     if len(edu):
         move = student & (rng.random(n) < 0.6)
         company[move] = edu[rng.integers(0, len(edu), move.sum())]
@@ -195,8 +199,7 @@ def build(settings: Settings, chunk: int, rng: np.random.Generator) -> Populatio
     # -- planted hot and cold leads: fixed fit profiles on their dedicated companies
     if n_hot:
         hc = np.arange(k_regular, k_regular + n_hot)
-        companies.industry[hc] = rng.choice([INDUSTRY["Software"], INDUSTRY["Financial Services"]],
-                                            n_hot)
+        companies.industry[hc] = rng.choice([INDUSTRY["Software"], INDUSTRY["Financial Services"]], n_hot)
         companies.employees[hc] = rng.integers(200, 5001, n_hot)
         companies.revenue[hc] = companies.employees[hc] * 150_000
         companies.country[hc] = rng.choice([COUNTRY["US"], COUNTRY["GB"], COUNTRY["DE"]], n_hot)
@@ -270,8 +273,20 @@ def build(settings: Settings, chunk: int, rng: np.random.Generator) -> Populatio
 
     # -- junk traits (each junk contact gets exactly the trait of its reason)
     duplicate_of = np.full(n, -1, dtype=np.int32)
-    _apply_junk(rng, junk_idx, junk_reason, number, first, last, email, company, companies,
-                k_regular, planted, duplicate_of)
+    _apply_junk(
+        rng,
+        junk_idx,
+        junk_reason,
+        number,
+        first,
+        last,
+        email,
+        company,
+        companies,
+        k_regular,
+        planted,
+        duplicate_of,
+    )
 
     # -- the rest of the contact record
     city_u = rng.random(n).tolist()
@@ -294,8 +309,7 @@ def build(settings: Settings, chunk: int, rng: np.random.Generator) -> Populatio
     createdate = ws - rng.integers(DAY // 2, BACKLOG_SECONDS, n)
     createdate[cold_idx] = ws - rng.integers(30 * DAY, 300 * DAY, n_cold)
     stage = _choice(rng, [15, 62, 13, 5, 0, 2], n).astype(np.int8)
-    stage[is_new] = np.where(rng.random(int(is_new.sum())) < 0.85, STAGE["lead"],
-                             STAGE["subscriber"])
+    stage[is_new] = np.where(rng.random(int(is_new.sum())) < 0.85, STAGE["lead"], STAGE["subscriber"])
     stage[(planted == HOT) | (planted == COLD)] = STAGE["lead"]
     stage[planted == JUNK] = np.minimum(stage[planted == JUNK], STAGE["lead"])
     _time_duplicates(rng, settings, duplicate_of, is_new, createdate)
@@ -313,17 +327,46 @@ def build(settings: Settings, chunk: int, rng: np.random.Generator) -> Populatio
     fit = (fit_raw - _FIT_MEAN) / _FIT_STD
 
     return Population(
-        chunk=chunk, hs_id=CONTACT_ID_BASE + 1 + gidx, first=first, last=last, email=email,
-        level=level, jobtitle=jobtitle, technical=technical, company=company,
-        free_mail=free_mail, country=country, city=city, phone=phone, persona=persona,
-        source=source, stage=stage, is_new=is_new, createdate=createdate,
-        junk_reason=junk_reason, planted=planted, duplicate_of=duplicate_of, fit=fit,
+        chunk=chunk,
+        hs_id=CONTACT_ID_BASE + 1 + gidx,
+        first=first,
+        last=last,
+        email=email,
+        level=level,
+        jobtitle=jobtitle,
+        technical=technical,
+        company=company,
+        free_mail=free_mail,
+        country=country,
+        city=city,
+        phone=phone,
+        persona=persona,
+        source=source,
+        stage=stage,
+        is_new=is_new,
+        createdate=createdate,
+        junk_reason=junk_reason,
+        planted=planted,
+        duplicate_of=duplicate_of,
+        fit=fit,
         companies=companies,
     )
 
 
-def _apply_junk(rng, junk_idx, junk_reason, number, first, last, email, company, companies,
-                n_regular, planted, duplicate_of) -> None:
+def _apply_junk(
+    rng,
+    junk_idx,
+    junk_reason,
+    number,
+    first,
+    last,
+    email,
+    company,
+    companies,
+    n_regular,
+    planted,
+    duplicate_of,
+) -> None:
     reasons = N.JUNK_REASONS
     used_role_companies: set[int] = set()
     candidates = np.flatnonzero(planted == NONE)
@@ -352,8 +395,12 @@ def _apply_junk(rng, junk_idx, junk_reason, number, first, last, email, company,
         elif reason == "malformed_email":
             f, la = N.ascii_fold(first[i]), N.ascii_fold(last[i])
             shapes = (
-                f"{f}.{la}{num}@", f"{f}{la}{num}.gmail.com", f"{f[0]}{num}@b",
-                f"{f}.{la}{num}@@{free}", f"{f}.{la}{num}@gmail", f"{f} {la}{num}@{free}",
+                f"{f}.{la}{num}@",
+                f"{f}{la}{num}.gmail.com",
+                f"{f[0]}{num}@b",
+                f"{f}.{la}{num}@@{free}",
+                f"{f}.{la}{num}@gmail",
+                f"{f} {la}{num}@{free}",
                 f"{f}.{la}{num}@{free.replace('.', '..')}",
             )
             email[i] = shapes[int(u[0] * len(shapes))]
@@ -412,7 +459,8 @@ def _personas(rng: np.random.Generator, level: np.ndarray, technical: np.ndarray
     n = len(level)
     senior = level <= LEVEL["director"]
     persona = np.where(
-        level == LEVEL["student"], 3,
+        level == LEVEL["student"],
+        3,
         np.where(senior & ~technical, 1, np.where(technical, 0, 2)),
     )
     noise = rng.random(n) < 0.1

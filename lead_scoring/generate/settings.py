@@ -39,8 +39,10 @@ class Settings:
 
     def __post_init__(self) -> None:
         if not 50 <= self.contacts < 10_000_000:
-            raise ValueError("--contacts must be between 50 (planted leads need room) and "
-                             "9,999,999 (free-mail addresses are numbered below 10**7)")
+            raise ValueError(
+                "--contacts must be between 50 (planted leads need room) and "
+                "9,999,999 (free-mail addresses are numbered below 10**7)"
+            )
         if self.days < 1:
             raise ValueError("--days must be at least 1")
         if not 0 <= self.junk_share <= 0.5:

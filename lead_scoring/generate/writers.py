@@ -22,17 +22,43 @@ from .population import ALL_COUNTRIES, COLD, HOT, JUNK, Population
 from .settings import DAY, DEAL_ID_BASE, Settings
 
 CONTACT_COLUMNS = (
-    "hs_object_id", "email", "firstname", "lastname", "jobtitle", "country", "city",
-    "lifecyclestage", "createdate", "lastmodifieddate", "hs_analytics_source",
-    "associatedcompanyid", "phone", "persona",
+    "hs_object_id",
+    "email",
+    "firstname",
+    "lastname",
+    "jobtitle",
+    "country",
+    "city",
+    "lifecyclestage",
+    "createdate",
+    "lastmodifieddate",
+    "hs_analytics_source",
+    "associatedcompanyid",
+    "phone",
+    "persona",
 )
 COMPANY_COLUMNS = (
-    "hs_object_id", "name", "domain", "industry", "numberofemployees", "annualrevenue", "country",
-    "createdate", "lastmodifieddate",
+    "hs_object_id",
+    "name",
+    "domain",
+    "industry",
+    "numberofemployees",
+    "annualrevenue",
+    "country",
+    "createdate",
+    "lastmodifieddate",
 )
 DEAL_COLUMNS = (
-    "hs_object_id", "dealname", "dealstage", "amount", "pipeline", "createdate", "closedate",
-    "lastmodifieddate", "associated_contact_id", "associated_company_id",
+    "hs_object_id",
+    "dealname",
+    "dealstage",
+    "amount",
+    "pipeline",
+    "createdate",
+    "closedate",
+    "lastmodifieddate",
+    "associated_contact_id",
+    "associated_company_id",
 )
 PLANTED_COLUMNS = ("hs_object_id", "email", "firstname", "lastname", "kind", "reason")
 ENTITIES = {"contacts": CONTACT_COLUMNS, "companies": COMPANY_COLUMNS, "deals": DEAL_COLUMNS}
@@ -42,8 +68,7 @@ BATCH = 8192  # events rendered and compressed at a time
 
 def iso_seconds(epoch_s: np.ndarray) -> list[str]:
     """'2026-11-20T13:45:12Z' for each epoch second."""
-    return np.datetime_as_string(epoch_s.astype("datetime64[s]"), unit="s",
-                                 timezone="UTC").tolist()
+    return np.datetime_as_string(epoch_s.astype("datetime64[s]"), unit="s", timezone="UTC").tolist()
 
 
 def _raise_open_file_limit(needed: int) -> None:
@@ -79,8 +104,12 @@ class Output:
             self.gz.append(gzip.GzipFile(web / EVENT_FILE, "wb", compresslevel=1, mtime=0))
         meta = out / "_generator"
         meta.mkdir(parents=True, exist_ok=True)
-        self._planted_file = open(meta / "planted_leads.csv", "w", encoding="utf-8",  # noqa: SIM115
-                                  newline="")
+        self._planted_file = open(
+            meta / "planted_leads.csv",
+            "w",
+            encoding="utf-8",  # noqa: SIM115
+            newline="",
+        )
         self.planted = csv.writer(self._planted_file, lineterminator="\n")
         self.planted.writerow(PLANTED_COLUMNS)
 
@@ -125,12 +154,24 @@ class Output:
         country = pop.country.tolist()
         for j, i in enumerate(who.tolist()):
             c = comp[i]
-            out.append([
-                ids[j], pop.email[i], pop.first[i], pop.last[i], pop.jobtitle[i],
-                ALL_COUNTRIES[country[i]], pop.city[i], LIFECYCLE_STAGES[stage[j]], created[j],
-                modified[j], pop.source[i], company_ids[c] if c >= 0 else "", pop.phone[i],
-                pop.persona[i],
-            ])
+            out.append(
+                [
+                    ids[j],
+                    pop.email[i],
+                    pop.first[i],
+                    pop.last[i],
+                    pop.jobtitle[i],
+                    ALL_COUNTRIES[country[i]],
+                    pop.city[i],
+                    LIFECYCLE_STAGES[stage[j]],
+                    created[j],
+                    modified[j],
+                    pop.source[i],
+                    company_ids[c] if c >= 0 else "",
+                    pop.phone[i],
+                    pop.persona[i],
+                ]
+            )
         self._by_day("contacts", lastmod, out)
         n_contact_rows = len(out)
 
@@ -146,11 +187,19 @@ class Output:
         ccountry = companies.country.tolist()
         out = []
         for j, c in enumerate(which.tolist()):
-            out.append([
-                company_ids[c], companies.name[c], companies.domain[c], INDUSTRIES[industry[c]],
-                employees[c], revenue[c] if revenue[c] >= 0 else "", ALL_COUNTRIES[ccountry[c]],
-                created[j], modified[j],
-            ])
+            out.append(
+                [
+                    company_ids[c],
+                    companies.name[c],
+                    companies.domain[c],
+                    INDUSTRIES[industry[c]],
+                    employees[c],
+                    revenue[c] if revenue[c] >= 0 else "",
+                    ALL_COUNTRIES[ccountry[c]],
+                    created[j],
+                    modified[j],
+                ]
+            )
         self._by_day("companies", lastmod, out)
         n_company_rows = len(out)
 
@@ -176,14 +225,22 @@ class Output:
                 dealname = f"{companies.name[c]} - {_plan(amount[d])}"
             else:
                 dealname = f"{pop.first[i]} {pop.last[i]}".strip() + f" - {_plan(amount[d])}"
-            out.append([
-                deal_ids[d], dealname, DEAL_STAGES[stage[j]], amount[d], "default", created[j],
-                closed[j] if closed_l[j] >= 0 else "", modified[j], pop.hs_id[i],
-                company_ids[c] if c >= 0 else "",
-            ])
+            out.append(
+                [
+                    deal_ids[d],
+                    dealname,
+                    DEAL_STAGES[stage[j]],
+                    amount[d],
+                    "default",
+                    created[j],
+                    closed[j] if closed_l[j] >= 0 else "",
+                    modified[j],
+                    pop.hs_id[i],
+                    company_ids[c] if c >= 0 else "",
+                ]
+            )
         self._by_day("deals", lastmod, out)
-        return {"contact_rows": n_contact_rows, "company_rows": n_company_rows,
-                "deal_rows": len(out)}
+        return {"contact_rows": n_contact_rows, "company_rows": n_company_rows, "deal_rows": len(out)}
 
     def write_planted(self, pop: Population) -> dict[str, int]:
         counts = {"hot": 0, "cold": 0, "junk": 0}
@@ -192,10 +249,16 @@ class Output:
         for i in np.flatnonzero(pop.planted).tolist():
             kind = kinds[int(pop.planted[i])]
             counts[kind] += 1
-            self.planted.writerow([
-                int(pop.hs_id[i]), pop.email[i], pop.first[i], pop.last[i], kind,
-                JUNK_REASONS[reason[i]] if reason[i] >= 0 else "",
-            ])
+            self.planted.writerow(
+                [
+                    int(pop.hs_id[i]),
+                    pop.email[i],
+                    pop.first[i],
+                    pop.last[i],
+                    kind,
+                    JUNK_REASONS[reason[i]] if reason[i] >= 0 else "",
+                ]
+            )
         return counts
 
     # -- web events -----------------------------------------------------------------------------
@@ -216,11 +279,18 @@ class Output:
             for a in range(int(bounds[d]), int(bounds[d + 1]), BATCH):
                 b = min(a + BATCH, int(bounds[d + 1]))
                 sl = slice(a, b)
-                identity = np.where(ev.identified[sl], known[ev.visitor[sl]],
-                                    anon[ev.visitor[sl]])
+                identity = np.where(ev.identified[sl], known[ev.visitor[sl]], anon[ev.visitor[sl]])
                 text = E.render(
-                    ev.ts_ms[sl], keys[sl], identity, ev.variant[sl], ev.contact[sl],
-                    ev.context_traits[sl], contacts, self.day_array, ws, seed,
+                    ev.ts_ms[sl],
+                    keys[sl],
+                    identity,
+                    ev.variant[sl],
+                    ev.contact[sl],
+                    ev.context_traits[sl],
+                    contacts,
+                    self.day_array,
+                    ws,
+                    seed,
                 )
                 self.gz[d].write(text.encode("utf-8"))
         return len(ev)

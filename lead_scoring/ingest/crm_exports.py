@@ -69,9 +69,7 @@ def read_header(landed: LandedFile) -> list[str] | None:
     try:
         text = first.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise IngestError(
-            f"{landed.path}: line 1 (header): not UTF-8 text ({exc.reason})"
-        ) from exc
+        raise IngestError(f"{landed.path}: line 1 (header): not UTF-8 text ({exc.reason})") from exc
     if not first:
         return None
     try:
@@ -99,7 +97,10 @@ def mapped_columns(path: Path, header: list[str], entity: CrmEntity, ctx: LoadCo
 
 
 def _read_rows(
-    con: duckdb.DuckDBPyConnection, landed: LandedFile, columns: list[str], rows: str,
+    con: duckdb.DuckDBPyConnection,
+    landed: LandedFile,
+    columns: list[str],
+    rows: str,
     rejects: str,
 ) -> bool:
     """Read the file's records into `rows` and the ones the reader refused into `rejects` (one
@@ -225,7 +226,10 @@ def _records_to_lines(
 
 
 def _read_rows_in_python(
-    con: duckdb.DuckDBPyConnection, landed: LandedFile, columns: list[str], rows: str,
+    con: duckdb.DuckDBPyConnection,
+    landed: LandedFile,
+    columns: list[str],
+    rows: str,
     rejects: str,
 ) -> None:
     """`_read_rows` by Python's csv module, for a file whose records are not one line each or
@@ -248,7 +252,8 @@ def _read_rows_in_python(
 
     con.execute(
         f"create or replace temp table {rows} (_source_line bigint, "
-        + ", ".join(f"{quote_ident(c)} varchar" for c in columns) + ")"
+        + ", ".join(f"{quote_ident(c)} varchar" for c in columns)
+        + ")"
     )
     types = ["bigint", *["varchar"] * len(columns)]
     refused: list[tuple[int, str, str, str]] = []
@@ -270,38 +275,43 @@ def _read_rows_in_python(
             header = False  # the header, or a blank line
             continue
         raw = "\n".join(consumed)
-        if len(record) > len(columns) and not any(record[len(columns):]):
+        if len(record) > len(columns) and not any(record[len(columns) :]):
             record = record[: len(columns)]  # empty fields after the last: DuckDB's reading
         if bad_encoding:
             refused.append((start, "(row)", bad_encoding[0], raw))
         elif len(record) != len(columns):
             kind = "TOO MANY" if len(record) > len(columns) else "MISSING"
-            refused.append((start, "(row)", f"{kind} COLUMNS: Expected Number of Columns: "
-                            f"{len(columns)} Found: {len(record)}", raw))
+            refused.append(
+                (
+                    start,
+                    "(row)",
+                    f"{kind} COLUMNS: Expected Number of Columns: {len(columns)} Found: {len(record)}",
+                    raw,
+                )
+            )
         else:
             good.append((start, *(value or None for value in record)))
             if len(good) == BATCH:
                 insert_rows(con, rows, types, good)
                 good.clear()
     insert_rows(con, rows, types, good)
-    con.execute(f"create or replace temp table {rejects} (source_line bigint, field varchar, "
-                "error varchar, raw_record varchar)")
+    con.execute(
+        f"create or replace temp table {rejects} (source_line bigint, field varchar, "
+        "error varchar, raw_record varchar)"
+    )
     insert_rows(con, rejects, ["bigint", "varchar", "varchar", "varchar"], refused)
 
 
-def _damage_only(stats: FileStats, damage: Salvage, ctx: LoadContext,
-                 entity: CrmEntity) -> StagedFile:
+def _damage_only(stats: FileStats, damage: Salvage, ctx: LoadContext, entity: CrmEntity) -> StagedFile:
     """A damaged file without even a readable header: its one quarantined entry."""
     stats.rows_read = stats.rows_quarantined = stats.unreadable = 1
     stats.note = damage.message
-    stats.sample_errors = [f"{stats.source_file}: line {damage.lines + 1}, field (file): "
-                           f"{damage.message}"]
+    stats.sample_errors = [f"{stats.source_file}: line {damage.lines + 1}, field (file): {damage.message}"]
     write = (
         "insert into raw.load_quarantine by name select ? as _load_date, ? as _loaded_at, "
         "? as _dag_run_id, ? as source_file, ? as entity, ? as source_line, '(file)' as field, "
         "? as error, ? as raw_record",
-        [*ctx.params, stats.source_file, entity.name, damage.lines + 1, damage.message,
-         damage.rest],
+        [*ctx.params, stats.source_file, entity.name, damage.lines + 1, damage.message, damage.rest],
     )
     return StagedFile(stats, [write])
 
@@ -324,8 +334,10 @@ def stage_crm_file(
         if columns:
             ensure_crm_table(con, entity.table, columns)
             read_with_fallbacks(
-                landed, lambda: _read_rows(con, landed, columns, rows, rejects),
-                lambda: _read_rows_in_python(con, landed, columns, rows, rejects))
+                landed,
+                lambda: _read_rows(con, landed, columns, rows, rejects),
+                lambda: _read_rows_in_python(con, landed, columns, rows, rejects),
+            )
     damage = landed.damage
     if not columns:
         return _damage_only(stats, damage, ctx, entity) if damage else StagedFile(stats)
@@ -352,8 +364,11 @@ def stage_crm_file(
             for c in TIMESTAMP_COLUMNS
         ),
         *(
-            (c, f"not (try_cast({c} as timestamptz) between {earliest} and {latest})",
-             f"implausible date (before 1970 or after {ctx.load_date + PLAUSIBLE_AHEAD})")
+            (
+                c,
+                f"not (try_cast({c} as timestamptz) between {earliest} and {latest})",
+                f"implausible date (before 1970 or after {ctx.load_date + PLAUSIBLE_AHEAD})",
+            )
             for c in TIMESTAMP_COLUMNS
         ),
     ]
@@ -413,13 +428,15 @@ def stage_crm_file(
     writes = [
         (prefix + f"source_line, field, error, raw_record from {rejects}", meta),
         (
-            prefix + f"""c._source_line as source_line, c._error_field as field, c._error as error,
+            prefix
+            + f"""c._source_line as source_line, c._error_field as field, c._error as error,
             to_json(r)::varchar as raw_record
             from {checked} c join {rows} r using (_source_line) where c._error is not null""",
             meta,
         ),
         (
-            prefix + f"""c._source_line as source_line, 'hs_object_id' as field,
+            prefix
+            + f"""c._source_line as source_line, 'hs_object_id' as field,
             'duplicate hs_object_id ' || r.hs_object_id || ': superseded by a later version'
                 as error,
             to_json(r)::varchar as raw_record

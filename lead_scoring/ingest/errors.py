@@ -9,9 +9,7 @@ class MissingColumnsError(IngestError):
     def __init__(self, source_file: str, missing: list[str]):
         self.source_file = source_file
         self.missing = missing
-        super().__init__(
-            f"{source_file}: line 1 (header): missing required column(s) {', '.join(missing)}"
-        )
+        super().__init__(f"{source_file}: line 1 (header): missing required column(s) {', '.join(missing)}")
 
 
 class TooManyBadRowsError(IngestError):

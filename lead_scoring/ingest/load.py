@@ -58,9 +58,13 @@ def _stage_day(con, landing_dir: Path, ctx: LoadContext) -> list[StagedFile]:
             item.stats.seconds = (time.perf_counter() - started) / len(events)
         staged.extend(events)
     for path in found.not_recognised:
-        log.warning("%s: %s: %s (landed files are crm/date=D/{contacts,companies,deals}.csv[.gz] "
-                    "and web_events/date=D/*.{jsonl,ndjson,json}[.gz])",
-                    ctx.load_date, path, NOT_RECOGNISED)
+        log.warning(
+            "%s: %s: %s (landed files are crm/date=D/{contacts,companies,deals}.csv[.gz] "
+            "and web_events/date=D/*.{jsonl,ndjson,json}[.gz])",
+            ctx.load_date,
+            path,
+            NOT_RECOGNISED,
+        )
         staged.append(StagedFile(FileStats(str(path), None, note=NOT_RECOGNISED)))
     return staged
 
@@ -77,9 +81,19 @@ def _write_day(con, ctx: LoadContext, staged: list[StagedFile]) -> None:
             con.executemany(
                 f"insert into raw.load_audit ({', '.join(AUDIT_COLUMNS)}) "
                 f"values ({', '.join('?' * len(AUDIT_COLUMNS))})",
-                [[*ctx.params, s.source_file, s.entity, s.rows_read, s.rows_loaded,
-                  s.rows_quarantined, s.rows_duplicate, s.note]
-                 for s in (i.stats for i in staged)],
+                [
+                    [
+                        *ctx.params,
+                        s.source_file,
+                        s.entity,
+                        s.rows_read,
+                        s.rows_loaded,
+                        s.rows_quarantined,
+                        s.rows_duplicate,
+                        s.note,
+                    ]
+                    for s in (i.stats for i in staged)
+                ],
             )
         con.execute("commit")
     except BaseException:
@@ -134,13 +148,20 @@ def load_days(
             for s in day_stats:
                 log.info(
                     "%s %-10s %s: %d read, %d loaded, %d quarantined, %d duplicate (%.1f s)",
-                    day, s.entity, Path(s.source_file).name, s.rows_read, s.rows_loaded,
-                    s.rows_quarantined, s.rows_duplicate, s.seconds,
+                    day,
+                    s.entity,
+                    Path(s.source_file).name,
+                    s.rows_read,
+                    s.rows_loaded,
+                    s.rows_quarantined,
+                    s.rows_duplicate,
+                    s.seconds,
                 )
             for s in day_stats:
                 if s.unreadable:
-                    log.warning("%s: %s; the rest of the file is in raw.load_quarantine",
-                                s.source_file, s.note)
+                    log.warning(
+                        "%s: %s; the rest of the file is in raw.load_quarantine", s.source_file, s.note
+                    )
             if not staged:
                 log.warning("%s: nothing landed under %s", day, landing_dir)
             for s in day_stats:
@@ -148,7 +169,10 @@ def load_days(
                     for sample in s.sample_errors:
                         log.error("quarantined: %s", sample)
                     raise TooManyBadRowsError(
-                        s.source_file, s.rows_quarantined, s.rows_read, max_bad_share,
+                        s.source_file,
+                        s.rows_quarantined,
+                        s.rows_read,
+                        max_bad_share,
                         s.sample_errors,
                     )
     finally:

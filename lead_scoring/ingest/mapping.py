@@ -27,5 +27,4 @@ def load_column_mapping(path: Path | None = None) -> dict[str, dict[str, str]]:
     unknown = set(data) - set(ENTITIES)
     if unknown:
         raise ValueError(f"{path}: unknown entity {', '.join(sorted(unknown))}; use {ENTITIES}")
-    return {entity: {str(k): str(v) for k, v in (data.get(entity) or {}).items()}
-            for entity in ENTITIES}
+    return {entity: {str(k): str(v) for k, v in (data.get(entity) or {}).items()} for entity in ENTITIES}

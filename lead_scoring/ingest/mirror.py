@@ -57,13 +57,20 @@ def ensure_tables(pg, tables: dict[str, list[tuple[str, str]]]) -> None:
     for table, columns in tables.items():
         body = ", ".join(f"{quote_ident(c)} {POSTGRES_TYPES.get(t, 'text')}" for c, t in columns)
         pg.execute(f"create table if not exists raw.{quote_ident(table)} ({body})")
-        existing = {r[0] for r in pg.execute(
-            "select column_name from information_schema.columns"
-            " where table_schema = 'raw' and table_name = ?", [table]).fetchall()}
+        existing = {
+            r[0]
+            for r in pg.execute(
+                "select column_name from information_schema.columns"
+                " where table_schema = 'raw' and table_name = ?",
+                [table],
+            ).fetchall()
+        }
         for column, type_ in columns:
             if column not in existing:
-                pg.execute(f"alter table raw.{quote_ident(table)} add column {quote_ident(column)} "
-                           f"{POSTGRES_TYPES.get(type_, 'text')}")
+                pg.execute(
+                    f"alter table raw.{quote_ident(table)} add column {quote_ident(column)} "
+                    f"{POSTGRES_TYPES.get(type_, 'text')}"
+                )
 
 
 def mirror_day(duck, pg, day: date) -> dict[str, int]:
@@ -81,15 +88,22 @@ def mirror_day(duck, pg, day: date) -> dict[str, int]:
                 select = ", ".join(quote_ident(c) for c in names)
                 duck.execute(
                     f"copy (select {select} from raw.{quote_ident(table)} where _load_date = ?) "
-                    f"to '{tmp.name}' (format csv, header false)", [day])
+                    f"to '{tmp.name}' (format csv, header false)",
+                    [day],
+                )
                 with open(tmp.name, encoding="utf-8") as stream:
                     pg.copy_csv(f"raw.{quote_ident(table)}", names, stream)
             copied[table] = pg.execute(
-                f"select count(*) from raw.{quote_ident(table)} where _load_date = ?", [day]).fetchone()[0]
+                f"select count(*) from raw.{quote_ident(table)} where _load_date = ?", [day]
+            ).fetchone()[0]
         pg.execute("commit")
     except BaseException:
         pg.execute("rollback")
         raise
-    log.info("%s: copied %s raw rows to Postgres in %.1f s", day, f"{sum(copied.values()):,}",
-             time.perf_counter() - started)
+    log.info(
+        "%s: copied %s raw rows to Postgres in %.1f s",
+        day,
+        f"{sum(copied.values()):,}",
+        time.perf_counter() - started,
+    )
     return copied

@@ -41,8 +41,13 @@ MAX_LINE_BYTES = 8 * 1024 * 1024
 
 # The Segment fields the raw table keeps, parsed from each line once (json_transform).
 EVENT_SHAPE = {
-    "messageId": "VARCHAR", "type": "VARCHAR", "event": "VARCHAR", "anonymousId": "VARCHAR",
-    "userId": "VARCHAR", "timestamp": "VARCHAR", "properties": "JSON",
+    "messageId": "VARCHAR",
+    "type": "VARCHAR",
+    "event": "VARCHAR",
+    "anonymousId": "VARCHAR",
+    "userId": "VARCHAR",
+    "timestamp": "VARCHAR",
+    "properties": "JSON",
     "traits": {"email": "VARCHAR"},
     "context": {"page": {"path": "VARCHAR", "url": "VARCHAR"}, "traits": {"email": "VARCHAR"}},
 }
@@ -63,8 +68,11 @@ LINE_CHECKS = (
     ("type", f"e.type not in {SEGMENT_TYPES}", "not a Segment event type"),
     ("timestamp", "e.timestamp is null", "timestamp missing"),
     ("timestamp", "ts is null", "not an ISO 8601 timestamp"),
-    ("timestamp", "not (ts between {earliest} and {latest})",
-     "implausible date (before 1970 or after {last_day})"),
+    (
+        "timestamp",
+        "not (ts between {earliest} and {latest})",
+        "implausible date (before 1970 or after {last_day})",
+    ),
     (
         "anonymousId",
         "coalesce(nullif(e.anonymousId, ''), nullif(e.userId, '')) is null",
@@ -124,8 +132,7 @@ def _read_lines_in_python(con: duckdb.DuckDBPyConnection, landed: LandedFile) ->
     """`_read_lines` for a file DuckDB's reader refuses as a whole (a carriage return inside a
     line) or would split at carriage returns: lines end at `\\n` here."""
     con.execute("create or replace temp table _raw_lines (line_no bigint, line varchar)")
-    con.execute("create or replace temp table _line_rejects "
-                "(line_no bigint, line varchar, error varchar)")
+    con.execute("create or replace temp table _line_rejects (line_no bigint, line varchar, error varchar)")
     lines, rejects = [], []
     for number, raw in physical_lines(landed):
         text, error = decode(raw)
@@ -140,9 +147,7 @@ def _read_lines_in_python(con: duckdb.DuckDBPyConnection, landed: LandedFile) ->
     insert_rows(con, "_line_rejects", ["bigint", "varchar", "varchar"], rejects)
 
 
-def stage_event_file(
-    con: duckdb.DuckDBPyConnection, path: Path, ctx: LoadContext
-) -> Salvage | None:
+def stage_event_file(con: duckdb.DuckDBPyConnection, path: Path, ctx: LoadContext) -> Salvage | None:
     """Append the file's lines, parsed and checked, to the temp table `_event_lines`.
 
     Each line is parsed once (json_transform) after one validity check: a valid JSON text is an
@@ -156,8 +161,9 @@ def stage_event_file(
     """
     with tempfile.TemporaryDirectory(prefix="lead-scoring-") as workdir:
         landed = LandedFile(path, Path(workdir))
-        read_with_fallbacks(landed, lambda: _read_lines(con, landed),
-                            lambda: _read_lines_in_python(con, landed))
+        read_with_fallbacks(
+            landed, lambda: _read_lines(con, landed), lambda: _read_lines_in_python(con, landed)
+        )
     damage = landed.damage
     con.execute(
         """
@@ -173,8 +179,7 @@ def stage_event_file(
             [str(path), damage.lines + 1, damage.rest, damage.message],
         )
     earliest, latest = plausible_bounds(ctx.load_date)
-    bounds = {"earliest": earliest, "latest": latest,
-              "last_day": ctx.load_date + PLAUSIBLE_AHEAD}
+    bounds = {"earliest": earliest, "latest": latest, "last_day": ctx.load_date + PLAUSIBLE_AHEAD}
     problem = " ".join(
         f"when {cond.format(**bounds)} then ['{field}', '{msg.format(**bounds)}']"
         for field, cond, msg in LINE_CHECKS
@@ -282,9 +287,7 @@ def stage_web_events_day(
             "select source_file, count(*), count(error) from _event_lines group by 1"
         ).fetchall()
     }
-    loaded = dict(
-        con.execute("select _source_file, count(*) from _event_new group by 1").fetchall()
-    )
+    loaded = dict(con.execute("select _source_file, count(*) from _event_new group by 1").fetchall())
     staged = []
     for path in files:
         read, quarantined = counts.get(str(path), (0, 0))
@@ -294,17 +297,21 @@ def stage_web_events_day(
             "where source_file = ? and error is not null order by line_no limit 5",
             [str(path)],
         ).fetchall()
-        staged.append(StagedFile(FileStats(
-            str(path),
-            "web_events",
-            rows_read=read,
-            rows_loaded=rows_loaded,
-            rows_quarantined=quarantined,
-            rows_duplicate=read - quarantined - rows_loaded,
-            sample_errors=[f"{path}: line {n}, field {f}: {e}" for n, f, e in samples],
-            note=damage[path].message if damage[path] else None,
-            unreadable=int(damage[path] is not None),
-        )))
+        staged.append(
+            StagedFile(
+                FileStats(
+                    str(path),
+                    "web_events",
+                    rows_read=read,
+                    rows_loaded=rows_loaded,
+                    rows_quarantined=quarantined,
+                    rows_duplicate=read - quarantined - rows_loaded,
+                    sample_errors=[f"{path}: line {n}, field {f}: {e}" for n, f, e in samples],
+                    note=damage[path].message if damage[path] else None,
+                    unreadable=int(damage[path] is not None),
+                )
+            )
+        )
     staged[-1].writes = [
         (
             """

@@ -59,7 +59,10 @@ def _airflow(args: list[str], env: dict[str, str], log_file: Path) -> None:
         log.flush()
         done = subprocess.run(
             [str(Path(sys.executable).parent / "airflow"), *args],
-            env=env, stdout=log, stderr=subprocess.STDOUT, check=False,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            check=False,
         )
     if done.returncode:
         raise RuntimeError(f"`airflow {' '.join(args)}` failed; see {log_file}")
@@ -73,8 +76,7 @@ def prepare(env: dict[str, str]) -> Path:
     stamp = home / ".migrated"
     if not stamp.exists():
         _airflow(["db", "migrate"], env, log_file)
-        _airflow(["pools", "set", WAREHOUSE_POOL, "1", "DuckDB file: one writer at a time"],
-                 env, log_file)
+        _airflow(["pools", "set", WAREHOUSE_POOL, "1", "DuckDB file: one writer at a time"], env, log_file)
         stamp.touch()
     return log_file
 
@@ -102,7 +104,11 @@ def dags_test(
     with log_file.open("a", encoding="utf-8") as log:
         log.write(f"\n$ {' '.join(args)}\n")
         process = subprocess.Popen(
-            args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            args,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
             errors="replace",
         )
         for line in process.stdout:
@@ -153,8 +159,9 @@ def local_executor_env(
         "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
         "AIRFLOW__CORE__PARALLELISM": "2",  # the one-slot pool serialises the tasks anyway
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
-        "AIRFLOW__CORE__AUTH_MANAGER":
-            "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager",
+        "AIRFLOW__CORE__AUTH_MANAGER": (
+            "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager"
+        ),
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "False",
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(home / "simple_auth_manager_passwords.json"),
@@ -266,8 +273,9 @@ def stop_process_trees(processes: list[subprocess.Popen], timeout_s: float = 20.
 
 
 @contextlib.contextmanager
-def running_components(components: list[list[str]], env: dict[str, str], log_dir: Path,
-                       stop_timeout_s: float = 20.0):
+def running_components(
+    components: list[list[str]], env: dict[str, str], log_dir: Path, stop_timeout_s: float = 20.0
+):
     """Start `airflow <args>` for each argument list as a real process; stop them all on exit.
 
     Each runs in its own session (so stopping it reaches every process it started) with its
@@ -279,8 +287,11 @@ def running_components(components: list[list[str]], env: dict[str, str], log_dir
         for args in components:
             with (log_dir / f"{args[0]}.log").open("ab") as log:
                 processes[args[0]] = subprocess.Popen(
-                    [str(Path(sys.executable).parent / "airflow"), *args], env=env,
-                    stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                    [str(Path(sys.executable).parent / "airflow"), *args],
+                    env=env,
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
                     start_new_session=True,
                 )
         yield processes

@@ -23,11 +23,21 @@ from lead_scoring.orchestration import airflow_cli
 
 DAG_ID = "lead_scoring_daily"
 # What `airflow dags test` needs to find and run the DAG, printed by --print-env.
-ENV_NAMES = ["AIRFLOW_HOME", "AIRFLOW__CORE__DAGS_FOLDER", "AIRFLOW__CORE__PLUGINS_FOLDER",
-             "AIRFLOW__CORE__LOAD_EXAMPLES", "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN",
-             "AIRFLOW__LOGGING__BASE_LOG_FOLDER", "LEAD_SCORING_STATE_DIR", "LEAD_SCORING_LANDING_DIR",
-             "LEAD_SCORING_WAREHOUSE", "LEAD_SCORING_TASK_RETRIES", "GX_ANALYTICS_ENABLED",
-             "DBT_SEND_ANONYMOUS_USAGE_STATS", "PATH"]
+ENV_NAMES = [
+    "AIRFLOW_HOME",
+    "AIRFLOW__CORE__DAGS_FOLDER",
+    "AIRFLOW__CORE__PLUGINS_FOLDER",
+    "AIRFLOW__CORE__LOAD_EXAMPLES",
+    "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN",
+    "AIRFLOW__LOGGING__BASE_LOG_FOLDER",
+    "LEAD_SCORING_STATE_DIR",
+    "LEAD_SCORING_LANDING_DIR",
+    "LEAD_SCORING_WAREHOUSE",
+    "LEAD_SCORING_TASK_RETRIES",
+    "GX_ANALYTICS_ENABLED",
+    "DBT_SEND_ANONYMOUS_USAGE_STATS",
+    "PATH",
+]
 
 
 def days(start: date, end: date) -> list[date]:
@@ -36,8 +46,9 @@ def days(start: date, end: date) -> list[date]:
     return [start + timedelta(days=i) for i in range((end - start).days + 1)]
 
 
-def backfill(start: date, end: date, env: dict[str, str] | None = None,
-             echo: Callable[[str], None] = print) -> list[tuple[date, bool]]:
+def backfill(
+    start: date, end: date, env: dict[str, str] | None = None, echo: Callable[[str], None] = print
+) -> list[tuple[date, bool]]:
     """One DAG run per day from `start` to `end`, oldest first; stops at the first failed run.
 
     Returns (day, succeeded) for every day run."""
@@ -57,12 +68,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m lead_scoring.orchestration.backfill",
         description="Re-run the daily DAG through Airflow for each day from START to END "
-                    "(past days never write to the CRM).")
+        "(past days never write to the CRM).",
+    )
     parser.add_argument("start", nargs="?", type=date.fromisoformat, help="first day, YYYY-MM-DD")
-    parser.add_argument("end", nargs="?", type=date.fromisoformat,
-                        help="last day, YYYY-MM-DD (default: START)")
-    parser.add_argument("--print-env", action="store_true",
-                        help="print `export` lines that let a shell run `airflow dags test` itself")
+    parser.add_argument(
+        "end", nargs="?", type=date.fromisoformat, help="last day, YYYY-MM-DD (default: START)"
+    )
+    parser.add_argument(
+        "--print-env",
+        action="store_true",
+        help="print `export` lines that let a shell run `airflow dags test` itself",
+    )
     args = parser.parse_args(argv)
     env = airflow_cli.airflow_env(paths.state_dir())
     airflow_cli.prepare(env)  # metadata database and pool, once

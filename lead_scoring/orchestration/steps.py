@@ -130,8 +130,9 @@ def history_versions(score_date: str, warehouse=None) -> dict[str, int]:
         if not _history_exists(con):
             return {}
         rows = con.execute(
-            f"select model_version, count(*) from {HISTORY} where score_date = cast(? as date) "
-            "group by 1", [score_date]).fetchall()
+            f"select model_version, count(*) from {HISTORY} where score_date = cast(? as date) group by 1",
+            [score_date],
+        ).fetchall()
     return {str(version): int(n) for version, n in rows}
 
 
@@ -149,8 +150,10 @@ def dbt_build(score_date: str) -> dict:
         log.warning(
             "Re-scoring %s with model_version %s replaced that date's history rows of model_version "
             "%s (the history keeps one row per contact and score date: the newest scoring)",
-            score_date, ", ".join(sorted(after)) or "-",
-            ", ".join(f"{v} ({n} rows)" for v, n in sorted(replaced.items())))
+            score_date,
+            ", ".join(sorted(after)) or "-",
+            ", ".join(f"{v} ({n} rows)" for v, n in sorted(replaced.items())),
+        )
     return {"model_versions": after, "replaced_model_versions": replaced}
 
 
@@ -167,8 +170,15 @@ def newest_score_date(warehouse=None) -> date | None:
     return newest if isinstance(newest, date) else date.fromisoformat(str(newest)[:10])
 
 
-def sync_skip_reason(score_date: str, *, run_type: str | None = None, interval_start=None,
-                     interval_end=None, now=None, warehouse=None) -> str | None:
+def sync_skip_reason(
+    score_date: str,
+    *,
+    run_type: str | None = None,
+    interval_start=None,
+    interval_end=None,
+    now=None,
+    warehouse=None,
+) -> str | None:
     """Why this run must not write to the CRM, or None when it is the latest and may.
 
     Only the newest scores go to the CRM: a backfill or a re-run of a past date rebuilds the
@@ -184,27 +194,32 @@ def sync_skip_reason(score_date: str, *, run_type: str | None = None, interval_s
         length = interval_end - interval_start
         now = now or datetime.now(tz=UTC)
         if length > timedelta(0) and interval_end + length <= now:
-            return (f"the {run_type} run of {score_date} is not the latest schedule interval (a "
-                    "later one has ended): only the latest run writes scores to the CRM")
+            return (
+                f"the {run_type} run of {score_date} is not the latest schedule interval (a "
+                "later one has ended): only the latest run writes scores to the CRM"
+            )
     newest = newest_score_date(warehouse)
     day = date.fromisoformat(score_date)
     if newest is not None and day < newest:
-        return (f"score date {day} is older than the newest scored date {newest} in {HISTORY}: a "
-                "backfill or re-run of a past date never writes old scores to the CRM")
+        return (
+            f"score date {day} is older than the newest scored date {newest} in {HISTORY}: a "
+            "backfill or re-run of a past date never writes old scores to the CRM"
+        )
     return None
 
 
-def sync_to_crm(*, dry_run: bool, force: bool, max_share: float,
-                dag_run_id: str | None = None) -> dict:
+def sync_to_crm(*, dry_run: bool, force: bool, max_share: float, dag_run_id: str | None = None) -> dict:
     """Write changed scores to the CRM. Row failures and a daily cap leave work for the next run."""
     from crm_hook import CrmHook
 
     from lead_scoring.sync import run_sync
 
-    result = run_sync(None, CrmHook().get_conn(), dry_run=dry_run,
-                      force=force, max_share=max_share, dag_run_id=dag_run_id)
+    result = run_sync(
+        None, CrmHook().get_conn(), dry_run=dry_run, force=force, max_share=max_share, dag_run_id=dag_run_id
+    )
     log.info("CRM sync %s", result.summary())
     if result.failed:
-        log.warning("%d contacts failed; they are kept in sync.crm_sync_errors and resent "
-                    "next run", result.failed)
+        log.warning(
+            "%d contacts failed; they are kept in sync.crm_sync_errors and resent next run", result.failed
+        )
     return {k: v for k, v in result.as_dict().items() if k not in ("changes", "errors")}

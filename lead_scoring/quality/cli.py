@@ -26,9 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--run-id", default=None, help="run id recorded with the metrics (default: manual__<now>)"
     )
-    parser.add_argument(
-        "--warehouse", default=None, help="a DuckDB file (default: the configured warehouse)"
-    )
+    parser.add_argument("--warehouse", default=None, help="a DuckDB file (default: the configured warehouse)")
     parser.add_argument(
         "--no-record", action="store_true", help="do not record this run's metrics as the next run's baseline"
     )

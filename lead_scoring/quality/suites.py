@@ -97,8 +97,7 @@ SUITES = [
         name="staging_web_events",
         stage="staging",
         # The day's events only: the whole table is the warehouse's job (dbt's unique test).
-        sql="select message_id, event_timestamp from staging.stg_web__events "
-        "where event_date = $score_date",
+        sql="select message_id, event_timestamp from staging.stg_web__events where event_date = $score_date",
         expectations=[*_key("message_id"), gxe.ExpectColumnValuesToNotBeNull(column="event_timestamp")],
     ),
     Suite(

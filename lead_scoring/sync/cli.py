@@ -16,19 +16,34 @@ from lead_scoring.crm.connection import add_client_arguments, client_from_args
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--warehouse", default=None,
-                        help="a DuckDB file (default: the configured warehouse, LEAD_SCORING_TARGET)")
+    parser.add_argument(
+        "--warehouse",
+        default=None,
+        help="a DuckDB file (default: the configured warehouse, LEAD_SCORING_TARGET)",
+    )
     add_client_arguments(parser)
-    parser.add_argument("--dry-run", action="store_true",
-                        help="report what would change; write nothing to the CRM")
-    parser.add_argument("--force", action="store_true",
-                        help="write even if more than --max-share of the contacts would change")
-    parser.add_argument("--max-share", type=float, default=0.5,
-                        help="overwrite guard: largest share of scored contacts one run may write "
-                             "once a sync has happened (default: %(default)s)")
+    parser.add_argument(
+        "--dry-run", action="store_true", help="report what would change; write nothing to the CRM"
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="write even if more than --max-share of the contacts would change",
+    )
+    parser.add_argument(
+        "--max-share",
+        type=float,
+        default=0.5,
+        help="overwrite guard: largest share of scored contacts one run may write "
+        "once a sync has happened (default: %(default)s)",
+    )
     parser.add_argument("--batch-size", type=int, default=100, help="inputs a batch (<= 100)")
-    parser.add_argument("--show", type=int, default=10,
-                        help="dry run: how many planned changes to print (default: %(default)s)")
+    parser.add_argument(
+        "--show",
+        type=int,
+        default=10,
+        help="dry run: how many planned changes to print (default: %(default)s)",
+    )
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
 
 
@@ -39,8 +54,14 @@ def run(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     client = None if args.dry_run else client_from_args(args)
     try:
-        result = run_sync(args.warehouse, client, dry_run=args.dry_run, force=args.force,
-                          max_share=args.max_share, batch_size=args.batch_size)
+        result = run_sync(
+            args.warehouse,
+            client,
+            dry_run=args.dry_run,
+            force=args.force,
+            max_share=args.max_share,
+            batch_size=args.batch_size,
+        )
     except SyncGuardError as exc:
         print(f"sync refused: {exc}", file=sys.stderr)
         return 3
@@ -60,14 +81,12 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(result.summary())
         for change in result.changes[: args.show]:
-            fields = ", ".join(f"{k}: {old!r} -> {new!r}"
-                               for k, (old, new) in change["changes"].items())
+            fields = ", ".join(f"{k}: {old!r} -> {new!r}" for k, (old, new) in change["changes"].items())
             print(f"  contact {change['contact_id']}: {fields}")
         if len(result.changes) > args.show:
             print(f"  ... and {len(result.changes) - args.show} more")
         for error in result.errors[:10]:
-            print(f"  failed contact {error['contact_id']}: {error['category']}: "
-                  f"{error['message']}")
+            print(f"  failed contact {error['contact_id']}: {error['category']}: {error['message']}")
     if args.dry_run or result.complete:
         return 0
     return 1

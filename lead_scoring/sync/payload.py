@@ -17,42 +17,98 @@ TIERS = ["hot", "warm", "cold", "disqualified"]
 MAX_TEXT = 65_000  # HubSpot string properties hold 65,536 characters
 
 
-def _prop(name: str, label: str, type_: str, field_type: str, description: str,
-          options: list[dict] | None = None) -> dict:
-    out = {"name": name, "label": label, "type": type_, "fieldType": field_type,
-           "groupName": PROPERTY_GROUP["name"], "description": description}
+def _prop(
+    name: str, label: str, type_: str, field_type: str, description: str, options: list[dict] | None = None
+) -> dict:
+    out = {
+        "name": name,
+        "label": label,
+        "type": type_,
+        "fieldType": field_type,
+        "groupName": PROPERTY_GROUP["name"],
+        "description": description,
+    }
     if options is not None:
         out["options"] = options
     return out
 
 
 PROPERTIES = [
-    _prop("lead_fit_score", "Lead fit score", "number", "number",
-          "Who the lead is (0-100), from the warehouse scoring rules."),
-    _prop("lead_engagement_score", "Lead engagement score", "number", "number",
-          "What the lead does (0-100, with decay), from the warehouse scoring rules."),
+    _prop(
+        "lead_fit_score",
+        "Lead fit score",
+        "number",
+        "number",
+        "Who the lead is (0-100), from the warehouse scoring rules.",
+    ),
+    _prop(
+        "lead_engagement_score",
+        "Lead engagement score",
+        "number",
+        "number",
+        "What the lead does (0-100, with decay), from the warehouse scoring rules.",
+    ),
     _prop("lead_score", "Lead score", "number", "number", "Combined lead score (0-100)."),
-    _prop("lead_grade", "Lead grade", "string", "text",
-          "Fit letter and engagement number, e.g. A1."),
-    _prop("lead_tier", "Lead tier", "enumeration", "select", "hot / warm / cold / disqualified.",
-          [{"label": t.capitalize(), "value": t, "displayOrder": i} for i, t in enumerate(TIERS)]),
-    _prop("lead_score_reasons", "Lead score reasons", "string", "textarea",
-          "The top reasons for the score (and why a lead is junk)."),
-    _prop("lead_is_junk", "Lead is junk", "bool", "booleancheckbox",
-          "Flagged by the data-quality checks (fictional name, disposable email, ...).",
-          [{"label": "Yes", "value": "true", "displayOrder": 0},
-           {"label": "No", "value": "false", "displayOrder": 1}]),
-    _prop("lead_scored_at", "Lead scored at", "datetime", "date",
-          "When the warehouse computed the score that was last written."),
-    _prop("lead_scoring_model_version", "Lead scoring model version", "string", "text",
-          "Hash of the scoring rules that produced the score."),
+    _prop("lead_grade", "Lead grade", "string", "text", "Fit letter and engagement number, e.g. A1."),
+    _prop(
+        "lead_tier",
+        "Lead tier",
+        "enumeration",
+        "select",
+        "hot / warm / cold / disqualified.",
+        [{"label": t.capitalize(), "value": t, "displayOrder": i} for i, t in enumerate(TIERS)],
+    ),
+    _prop(
+        "lead_score_reasons",
+        "Lead score reasons",
+        "string",
+        "textarea",
+        "The top reasons for the score (and why a lead is junk).",
+    ),
+    _prop(
+        "lead_is_junk",
+        "Lead is junk",
+        "bool",
+        "booleancheckbox",
+        "Flagged by the data-quality checks (fictional name, disposable email, ...).",
+        [
+            {"label": "Yes", "value": "true", "displayOrder": 0},
+            {"label": "No", "value": "false", "displayOrder": 1},
+        ],
+    ),
+    _prop(
+        "lead_scored_at",
+        "Lead scored at",
+        "datetime",
+        "date",
+        "When the warehouse computed the score that was last written.",
+    ),
+    _prop(
+        "lead_scoring_model_version",
+        "Lead scoring model version",
+        "string",
+        "text",
+        "Hash of the scoring rules that produced the score.",
+    ),
 ]
 PROPERTY_NAMES = [p["name"] for p in PROPERTIES]
 
 # Columns of marts.fct_lead_scores the sync reads.
-SCORE_COLUMNS = ["contact_id", "email", "fit_score", "engagement_score", "lead_score", "grade",
-                 "tier", "lifecycle_stage", "is_junk", "junk_reasons", "score_reasons",
-                 "scored_at", "model_version"]
+SCORE_COLUMNS = [
+    "contact_id",
+    "email",
+    "fit_score",
+    "engagement_score",
+    "lead_score",
+    "grade",
+    "tier",
+    "lifecycle_stage",
+    "is_junk",
+    "junk_reasons",
+    "score_reasons",
+    "scored_at",
+    "model_version",
+]
 
 # Written with every change, but a change to them alone does not cause a write: the scoring run
 # may stamp every row with a new time each day, and rewriting every contact daily for that would

@@ -54,9 +54,23 @@ log = logging.getLogger(__name__)
 SCORES_SCHEMA, SCORES_TABLE = "marts", "fct_lead_scores"
 DEFAULT_MAX_SHARE = 0.5
 GONE_CATEGORY = "OBJECT_NOT_FOUND"  # per-row: the contact was archived or deleted in the CRM
-RUN_COLUMNS = ["run_id", "started_at", "finished_at", "duration_s", "planned", "sent", "succeeded",
-               "failed", "skipped", "dry_run", "stopped_reason", "requests", "rate_limited", "retries",
-               "dag_run_id"]
+RUN_COLUMNS = [
+    "run_id",
+    "started_at",
+    "finished_at",
+    "duration_s",
+    "planned",
+    "sent",
+    "succeeded",
+    "failed",
+    "skipped",
+    "dry_run",
+    "stopped_reason",
+    "requests",
+    "rate_limited",
+    "retries",
+    "dag_run_id",
+]
 
 
 class SyncError(Exception):
@@ -109,10 +123,12 @@ class SyncResult:
     def summary(self) -> str:
         mode = "dry run: " if self.dry_run else ""
         gone = f", {self.gone} gone from the CRM" if self.gone else ""
-        text = (f"{mode}{self.total} scored contacts, {self.planned} changed, {self.skipped} "
-                f"unchanged{gone}; sent {self.sent}, confirmed {self.succeeded}, failed {self.failed} "
-                f"in {self.duration_s:.1f}s ({self.requests} requests, {self.rate_limited} rate "
-                f"limited)")
+        text = (
+            f"{mode}{self.total} scored contacts, {self.planned} changed, {self.skipped} "
+            f"unchanged{gone}; sent {self.sent}, confirmed {self.succeeded}, failed {self.failed} "
+            f"in {self.duration_s:.1f}s ({self.requests} requests, {self.rate_limited} rate "
+            f"limited)"
+        )
         if self.guard_tripped:
             text += "; the overwrite guard would refuse this run"
         if self.stopped_reason:
@@ -132,15 +148,17 @@ def _utcnow() -> datetime:
 
 def read_scores(conn) -> list[dict]:
     if not warehouse.table_exists(conn, SCORES_SCHEMA, SCORES_TABLE):
-        raise SyncError(f"{SCORES_SCHEMA}.{SCORES_TABLE} does not exist in the warehouse; run "
-                        "the scoring models first")
+        raise SyncError(
+            f"{SCORES_SCHEMA}.{SCORES_TABLE} does not exist in the warehouse; run the scoring models first"
+        )
     present = set(warehouse.table_columns(conn, SCORES_SCHEMA, SCORES_TABLE))
     if "contact_id" not in present:
         raise SyncError(f"{SCORES_SCHEMA}.{SCORES_TABLE} has no contact_id column")
     missing = [c for c in SCORE_COLUMNS if c not in present]
     if missing:
-        log.warning("%s.%s lacks columns %s; their properties are written empty",
-                    SCORES_SCHEMA, SCORES_TABLE, missing)
+        log.warning(
+            "%s.%s lacks columns %s; their properties are written empty", SCORES_SCHEMA, SCORES_TABLE, missing
+        )
     cols = [c for c in SCORE_COLUMNS if c in present]
     rows = conn.execute(
         f"select {', '.join(cols)} from {SCORES_SCHEMA}.{SCORES_TABLE} "
@@ -164,11 +182,11 @@ class _Recorder:
         self.batches = 0
 
     def confirmed(self, contact_id: int, digest: str, payload: dict) -> None:
-        self.state.append((contact_id, digest, json.dumps(payload, sort_keys=True), _utcnow(),
-                           self.run_id))
+        self.state.append((contact_id, digest, json.dumps(payload, sort_keys=True), _utcnow(), self.run_id))
 
-    def failed(self, contact_id: int | None, digest: str | None, category: str | None,
-               message: str | None) -> None:
+    def failed(
+        self, contact_id: int | None, digest: str | None, category: str | None, message: str | None
+    ) -> None:
         self.errors.append((self.run_id, contact_id, digest, category, message, _utcnow()))
         if category == GONE_CATEGORY and contact_id is not None:
             self.gone.append((contact_id, digest, message, _utcnow(), self.run_id))
@@ -182,23 +200,39 @@ class _Recorder:
         if self.state or self.errors or self.gone:
             with self.target.opened() as conn:
                 conn.execute("begin")
-                warehouse.insert_rows(conn, "sync.crm_sync_state",
-                                      ["contact_id", "payload_hash", "payload", "synced_at",
-                                       "run_id"], self.state, key=["contact_id"])
-                warehouse.insert_rows(conn, "sync.crm_sync_errors",
-                                      ["run_id", "contact_id", "payload_hash", "error_category",
-                                       "error_message", "failed_at"], self.errors)
-                warehouse.insert_rows(conn, "sync.crm_sync_gone",
-                                      ["contact_id", "payload_hash", "error_message", "gone_at",
-                                       "run_id"], self.gone, key=["contact_id"])
+                warehouse.insert_rows(
+                    conn,
+                    "sync.crm_sync_state",
+                    ["contact_id", "payload_hash", "payload", "synced_at", "run_id"],
+                    self.state,
+                    key=["contact_id"],
+                )
+                warehouse.insert_rows(
+                    conn,
+                    "sync.crm_sync_errors",
+                    ["run_id", "contact_id", "payload_hash", "error_category", "error_message", "failed_at"],
+                    self.errors,
+                )
+                warehouse.insert_rows(
+                    conn,
+                    "sync.crm_sync_gone",
+                    ["contact_id", "payload_hash", "error_message", "gone_at", "run_id"],
+                    self.gone,
+                    key=["contact_id"],
+                )
                 conn.execute("commit")
             self.state, self.errors, self.gone = [], [], []
 
 
 def _audit(target: Warehouse, result: SyncResult) -> None:
     with target.opened() as conn:
-        warehouse.insert_rows(conn, "sync.crm_sync_runs", RUN_COLUMNS,
-                              [[getattr(result, c) for c in RUN_COLUMNS]], key=["run_id"])
+        warehouse.insert_rows(
+            conn,
+            "sync.crm_sync_runs",
+            RUN_COLUMNS,
+            [[getattr(result, c) for c in RUN_COLUMNS]],
+            key=["run_id"],
+        )
 
 
 def _abort_unfinished(conn, run_id: str) -> list[str]:
@@ -207,25 +241,40 @@ def _abort_unfinished(conn, run_id: str) -> list[str]:
     recorded failures. Returns their run ids."""
     unfinished = conn.execute(
         "select run_id, started_at from sync.crm_sync_runs where finished_at is null "
-        "and run_id <> ? order by started_at", [run_id]).fetchall()
+        "and run_id <> ? order by started_at",
+        [run_id],
+    ).fetchall()
     aborted = []
     for old_id, started_at in unfinished:
         succeeded, last_ok = conn.execute(
-            "select count(*), max(synced_at) from sync.crm_sync_state where run_id = ?",
-            [old_id]).fetchone()
+            "select count(*), max(synced_at) from sync.crm_sync_state where run_id = ?", [old_id]
+        ).fetchone()
         failed, last_failed = conn.execute(
-            "select count(*), max(failed_at) from sync.crm_sync_errors where run_id = ?",
-            [old_id]).fetchone()
+            "select count(*), max(failed_at) from sync.crm_sync_errors where run_id = ?", [old_id]
+        ).fetchone()
         last = max([t for t in (last_ok, last_failed) if t is not None], default=started_at)
         conn.execute(
             "update sync.crm_sync_runs set finished_at = ?, duration_s = ?, succeeded = ?, "
             "failed = ?, sent = ?, stopped_reason = ? where run_id = ?",
-            [last, round((last - started_at).total_seconds(), 3), succeeded, failed,
-             succeeded + failed,
-             f"aborted: the run ended without finishing (found by run {run_id}); counts "
-             "reconstructed from sync.crm_sync_state and sync.crm_sync_errors", old_id])
-        log.warning("CRM sync run %s (started %s) never finished: marked aborted, %d confirmed "
-                    "and %d failed writes found", old_id, started_at, succeeded, failed)
+            [
+                last,
+                round((last - started_at).total_seconds(), 3),
+                succeeded,
+                failed,
+                succeeded + failed,
+                f"aborted: the run ended without finishing (found by run {run_id}); counts "
+                "reconstructed from sync.crm_sync_state and sync.crm_sync_errors",
+                old_id,
+            ],
+        )
+        log.warning(
+            "CRM sync run %s (started %s) never finished: marked aborted, %d confirmed "
+            "and %d failed writes found",
+            old_id,
+            started_at,
+            succeeded,
+            failed,
+        )
         aborted.append(old_id)
     return aborted
 
@@ -266,10 +315,8 @@ def run_sync(
         raise ValueError("a CRM client is needed unless dry_run=True")
     target = Warehouse.of(target)
     started = time.monotonic()
-    result = SyncResult(run_id=uuid.uuid4().hex, started_at=_utcnow(), dry_run=dry_run,
-                        dag_run_id=dag_run_id)
-    stats0 = (client.stats.requests, client.stats.rate_limited, client.stats.retries) if client \
-        else (0, 0, 0)
+    result = SyncResult(run_id=uuid.uuid4().hex, started_at=_utcnow(), dry_run=dry_run, dag_run_id=dag_run_id)
+    stats0 = (client.stats.requests, client.stats.rate_limited, client.stats.retries) if client else (0, 0, 0)
 
     def finish(reason: str | None) -> None:
         result.stopped_reason = reason
@@ -284,22 +331,30 @@ def run_sync(
     with target.opened() as conn:
         warehouse.ensure_tables(conn)
         rows = read_scores(conn)
-        state = {cid: (digest, payload) for cid, digest, payload in conn.execute(
-            "select contact_id, payload_hash, payload from sync.crm_sync_state").fetchall()}
-        gone = {cid for (cid,) in conn.execute("select contact_id from sync.crm_sync_gone")
-                .fetchall()}
+        state = {
+            cid: (digest, payload)
+            for cid, digest, payload in conn.execute(
+                "select contact_id, payload_hash, payload from sync.crm_sync_state"
+            ).fetchall()
+        }
+        gone = {cid for (cid,) in conn.execute("select contact_id from sync.crm_sync_gone").fetchall()}
         result.aborted_runs = _abort_unfinished(conn, result.run_id)
         conn.execute(
-            "insert into sync.crm_sync_runs (run_id, started_at, dry_run, dag_run_id) "
-            "values (?, ?, ?, ?)", [result.run_id, result.started_at, dry_run, dag_run_id])
+            "insert into sync.crm_sync_runs (run_id, started_at, dry_run, dag_run_id) values (?, ?, ?, ?)",
+            [result.run_id, result.started_at, dry_run, dag_run_id],
+        )
 
     planned: list[tuple[int, dict, str]] = []
     seen: set[int] = set()
     for row in rows:
         contact_id = int(row["contact_id"])
         if contact_id in seen:
-            log.warning("contact %s appears more than once in %s.%s; sending the first row",
-                        contact_id, SCORES_SCHEMA, SCORES_TABLE)
+            log.warning(
+                "contact %s appears more than once in %s.%s; sending the first row",
+                contact_id,
+                SCORES_SCHEMA,
+                SCORES_TABLE,
+            )
             continue
         seen.add(contact_id)
         if contact_id in gone:
@@ -319,8 +374,9 @@ def run_sync(
     if dry_run:
         for contact_id, payload, _ in planned:
             old = state.get(contact_id)
-            result.changes.append({"contact_id": contact_id,
-                                   "changes": _diff(json.loads(old[1]) if old else None, payload)})
+            result.changes.append(
+                {"contact_id": contact_id, "changes": _diff(json.loads(old[1]) if old else None, payload)}
+            )
         finish(None)
         log.info("CRM sync %s", result.summary())
         return result
@@ -329,18 +385,21 @@ def run_sync(
         raise SyncGuardError(
             f"the sync would overwrite {result.overwrites} of {result.total} contacts "
             f"({share:.0%} > max_share {max_share:.0%}); check the scores, then re-run with "
-            "force (lead-scoring sync --force)", result)
+            "force (lead-scoring sync --force)",
+            result,
+        )
 
     with target.opened() as conn:  # the plan, so an aborted run's row still shows it
-        conn.execute("update sync.crm_sync_runs set planned = ?, skipped = ? where run_id = ?",
-                     [result.planned, result.skipped, result.run_id])
+        conn.execute(
+            "update sync.crm_sync_runs set planned = ?, skipped = ? where run_id = ?",
+            [result.planned, result.skipped, result.run_id],
+        )
     recorder = _Recorder(target, result.run_id, flush_every)
     try:
         if planned:
-            result.properties_created = client.ensure_properties(
-                "contacts", PROPERTY_GROUP, PROPERTIES)
+            result.properties_created = client.ensure_properties("contacts", PROPERTY_GROUP, PROPERTIES)
         for start in range(0, len(planned), batch_size):
-            batch = planned[start:start + batch_size]
+            batch = planned[start : start + batch_size]
             inputs = [{"id": str(cid), "properties": payload} for cid, payload, _ in batch]
             try:
                 answer = client.batch_update("contacts", inputs)
@@ -361,13 +420,11 @@ def run_sync(
                     result.succeeded += 1
                 else:
                     category = _text(error.get("category")) if isinstance(error, dict) else None
-                    message = (_text(error.get("message")) if isinstance(error, dict)
-                               else _text(error))
+                    message = _text(error.get("message")) if isinstance(error, dict) else _text(error)
                     recorder.failed(cid, digest, category, message)
                     result.failed += 1
                     if len(result.errors) < 1000:
-                        result.errors.append({"contact_id": cid, "category": category,
-                                              "message": message})
+                        result.errors.append({"contact_id": cid, "category": category, "message": message})
             recorder.batch_done()
     except DailyLimitReached as exc:
         log.warning("CRM sync stopped by the daily limit: %s", exc)

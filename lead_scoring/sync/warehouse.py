@@ -78,8 +78,15 @@ def ensure_tables(conn) -> None:
         conn.execute(statement)
 
 
-def insert_rows(conn, table: str, columns: Sequence[str], rows: Sequence[Sequence], *,
-                key: Sequence[str] = (), chunk: int = 500) -> None:
+def insert_rows(
+    conn,
+    table: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence],
+    *,
+    key: Sequence[str] = (),
+    chunk: int = 500,
+) -> None:
     """Insert many rows with multi-row VALUES statements (far faster than executemany).
 
     With `key`, a row whose key exists replaces it (`on conflict`, in DuckDB and Postgres alike).
@@ -91,19 +98,28 @@ def insert_rows(conn, table: str, columns: Sequence[str], rows: Sequence[Sequenc
         updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in key)
         upsert = f" on conflict ({', '.join(key)}) do update set {updates}"
     for start in range(0, len(rows), chunk):
-        part = rows[start:start + chunk]
-        conn.execute(f"insert into {table} ({cols}) values " + ", ".join([one] * len(part)) + upsert,
-                     [value for row in part for value in row])
+        part = rows[start : start + chunk]
+        conn.execute(
+            f"insert into {table} ({cols}) values " + ", ".join([one] * len(part)) + upsert,
+            [value for row in part for value in row],
+        )
 
 
 def table_exists(conn, schema: str, table: str) -> bool:
-    return bool(conn.execute(
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-        [schema, table],
-    ).fetchone()[0])
+    return bool(
+        conn.execute(
+            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+            [schema, table],
+        ).fetchone()[0]
+    )
 
 
 def table_columns(conn, schema: str, table: str) -> list[str]:
-    return [r[0] for r in conn.execute(
-        "select column_name from information_schema.columns where table_schema = ? "
-        "and table_name = ? order by ordinal_position", [schema, table]).fetchall()]
+    return [
+        r[0]
+        for r in conn.execute(
+            "select column_name from information_schema.columns where table_schema = ? "
+            "and table_name = ? order by ordinal_position",
+            [schema, table],
+        ).fetchall()
+    ]

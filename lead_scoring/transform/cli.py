@@ -16,7 +16,8 @@ def dbt_vars(text: str) -> dict[str, object]:
         raise argparse.ArgumentTypeError(f"not YAML or JSON: {exc}") from exc
     if not isinstance(value, dict):
         raise argparse.ArgumentTypeError(
-            f"expected a mapping such as '{{\"fit_weight\": 0.6}}', got {text!r}")
+            f"expected a mapping such as '{{\"fit_weight\": 0.6}}', got {text!r}"
+        )
     if "score_date" in value:
         raise argparse.ArgumentTypeError("set the score date with --score-date, not in --vars")
     return value
@@ -24,17 +25,22 @@ def dbt_vars(text: str) -> dict[str, object]:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--score-date", default=dt.datetime.now(dt.UTC).date().isoformat(),
+        "--score-date",
+        default=dt.datetime.now(dt.UTC).date().isoformat(),
         help="day to score, YYYY-MM-DD (default: today, UTC)",
     )
     parser.add_argument("--full-refresh", action="store_true", help="rebuild incremental models")
     parser.add_argument("--select", nargs="+", help="dbt selection (default: everything)")
     parser.add_argument("--target", help="dbt target: duckdb (default) or postgres")
-    parser.add_argument("--vars", type=dbt_vars, metavar="YAML",
-                        help="dbt vars overriding dbt_project.yml's, as YAML or JSON, "
-                             "e.g. '{\"fit_weight\": 0.6}'")
-    parser.add_argument("--unit-tests", action="store_true",
-                        help="also run the dbt unit tests (left to CI by default)")
+    parser.add_argument(
+        "--vars",
+        type=dbt_vars,
+        metavar="YAML",
+        help="dbt vars overriding dbt_project.yml's, as YAML or JSON, e.g. '{\"fit_weight\": 0.6}'",
+    )
+    parser.add_argument(
+        "--unit-tests", action="store_true", help="also run the dbt unit tests (left to CI by default)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -42,8 +48,12 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         dbt_build(
-            args.score_date, full_refresh=args.full_refresh, select=args.select,
-            target=args.target, vars=args.vars, unit_tests=args.unit_tests,
+            args.score_date,
+            full_refresh=args.full_refresh,
+            select=args.select,
+            target=args.target,
+            vars=args.vars,
+            unit_tests=args.unit_tests,
         )
     except DbtRunError as exc:
         print(exc)

@@ -82,10 +82,14 @@ def dbt_invoke(
     dbt_dir = paths.state_dir() / "dbt"
     cli = [
         command,
-        "--project-dir", str(paths.DBT_PROJECT_DIR),
-        "--profiles-dir", str(paths.DBT_PROJECT_DIR),
-        "--target-path", str(dbt_dir / "target"),
-        "--log-path", str(dbt_dir / "logs"),
+        "--project-dir",
+        str(paths.DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(paths.DBT_PROJECT_DIR),
+        "--target-path",
+        str(dbt_dir / "target"),
+        "--log-path",
+        str(dbt_dir / "logs"),
     ]
     if target:
         cli += ["--target", target]
@@ -103,7 +107,8 @@ def dbt_invoke(
         lines = "\n".join(f"  {uid} [{status}]: {message}" for uid, status, message in failures)
         raise DbtRunError(
             f"dbt {command} failed ({len(failures)} node(s) failed or errored):\n{lines}"
-            if failures else f"dbt {command} failed (see {dbt_dir / 'logs' / 'dbt.log'})",
+            if failures
+            else f"dbt {command} failed (see {dbt_dir / 'logs' / 'dbt.log'})",
             failures,
         )
     return result.result
@@ -150,7 +155,8 @@ def _dbt_seed_path() -> str:
         if written == seeds or seeds in written.parents:
             raise DbtRunError(
                 f"dbt would write its output over the rules in {seeds} (LEAD_SCORING_SEEDS_DIR): "
-                f"put them, or the state folder {paths.state_dir()}, elsewhere")
+                f"put them, or the state folder {paths.state_dir()}, elsewhere"
+            )
     return relative
 
 

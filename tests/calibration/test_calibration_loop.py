@@ -74,8 +74,10 @@ def planted(tmp_path_factory):
     """A warehouse of 12,000 generated contacts over 60 days, scored on two days (so the history
     has a past day to measure point in time) with this module's rules."""
     root = tmp_path_factory.mktemp("calibration")
-    source_rules = Path(os.environ.get("LEAD_SCORING_SEEDS_DIR")
-                        or Path(__file__).resolve().parents[2] / "dbt_project" / "seeds")
+    source_rules = Path(
+        os.environ.get("LEAD_SCORING_SEEDS_DIR")
+        or Path(__file__).resolve().parents[2] / "dbt_project" / "seeds"
+    )
     with pytest.MonkeyPatch.context() as mp:
         state = root / "state"
         mp.setenv("LEAD_SCORING_STATE_DIR", str(state))
@@ -83,15 +85,16 @@ def planted(tmp_path_factory):
         mp.delenv("LEAD_SCORING_LANDING_DIR", raising=False)
         rules = _rules_rewarding_case_studies(source_rules, root / "rules")
         mp.setenv("LEAD_SCORING_SEEDS_DIR", str(rules))
-        assert main(["generate", "--contacts", "12000", "--days", str(DAYS), "--seed", "7",
-                     "--plant-effects"]) == 0
+        assert (
+            main(["generate", "--contacts", "12000", "--days", str(DAYS), "--seed", "7", "--plant-effects"])
+            == 0
+        )
         first = (END - dt.timedelta(days=DAYS - 1)).isoformat()
         assert main(["ingest", "--from-date", first, "--date", END.isoformat()]) == 0
         dbt_build(EARLIER.isoformat())
         dbt_build(END.isoformat())
         original = _digest(rules)
-        yield {"state": state, "rules": rules, "warehouse": state / "warehouse.duckdb",
-               "original": original}
+        yield {"state": state, "rules": rules, "warehouse": state / "warehouse.duckdb", "original": original}
 
 
 @pytest.fixture
@@ -111,8 +114,7 @@ def _query(path: Path, sql: str, params=None):
 
 def test_evaluate_measures_point_in_time_and_writes_an_offline_report(env, capsys):
     report = env["state"] / "report.html"
-    assert main(["evaluate", "--horizon-days", "20", "--report", str(report),
-                 "--resamples", "200"]) == 0
+    assert main(["evaluate", "--horizon-days", "20", "--report", str(report), "--resamples", "200"]) == 0
     out = capsys.readouterr().out
     assert f"point in time: scores of {EARLIER}" in out
     auc = float(re.search(r"ROC AUC (\d\.\d+) \[", out).group(1))
@@ -122,17 +124,35 @@ def test_evaluate_measures_point_in_time_and_writes_an_offline_report(env, capsy
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", page), "the report loads something"
     for section in ("Conversion by tier", "A1", "90-100", NOISE_RULE):
         assert section in page
-    rows = _query(env["warehouse"], "select mode, section, metric, value from "
-                                    "evaluation.score_evaluations where metric = 'auc'")
+    rows = _query(
+        env["warehouse"],
+        "select mode, section, metric, value from evaluation.score_evaluations where metric = 'auc'",
+    )
     assert rows == [("point_in_time", "overall", "auc", pytest.approx(auc, abs=5e-4))]
-    fired = _query(env["warehouse"], "select contacts_fired, never_fires from "
-                                     "evaluation.rule_evaluations where rule_id = ?", [NOISE_RULE])
+    fired = _query(
+        env["warehouse"],
+        "select contacts_fired, never_fires from evaluation.rule_evaluations where rule_id = ?",
+        [NOISE_RULE],
+    )
     assert fired[0][0] > 1000 and fired[0][1] is False
 
 
 def test_in_sample_snapshot_without_enough_history(env, capsys):
-    assert main(["evaluate", "--horizon-days", "45", "--no-store", "--resamples", "100",
-                 "--report", str(env["state"] / "snapshot.html")]) == 0
+    assert (
+        main(
+            [
+                "evaluate",
+                "--horizon-days",
+                "45",
+                "--no-store",
+                "--resamples",
+                "100",
+                "--report",
+                str(env["state"] / "snapshot.html"),
+            ]
+        )
+        == 0
+    )
     assert "in-sample snapshot" in capsys.readouterr().out
 
 
@@ -148,33 +168,52 @@ def test_outcome_definitions_and_the_leakage_guard(env):
     outcomes = env["rules"] / "conversion_outcomes.csv"
     saved = outcomes.read_text()
     try:
-        outcomes.write_text("outcome_id,kind,property,value,description\n"
-                            "customer,lifecycle_stage,,customer,Became a customer\n")
+        outcomes.write_text(
+            "outcome_id,kind,property,value,description\n"
+            "customer,lifecycle_stage,,customer,Became a customer\n"
+        )
         dbt_build(END.isoformat(), select="+fct_lead_outcomes")
-        customers = _query(env["warehouse"], "select count(*), count(converted_at) from "
-                                             "marts.fct_lead_outcomes where is_converted")[0]
-        won = _query(env["warehouse"], "select count(distinct contact_id) from "
-                                       "staging.stg_crm__deals where is_closed_won")[0][0]
+        customers = _query(
+            env["warehouse"],
+            "select count(*), count(converted_at) from marts.fct_lead_outcomes where is_converted",
+        )[0]
+        won = _query(
+            env["warehouse"],
+            "select count(distinct contact_id) from staging.stg_crm__deals where is_closed_won",
+        )[0][0]
         assert customers[0] >= won > 100 and customers[1] == customers[0]
 
-        outcomes.write_text("outcome_id,kind,property,value,description\n"
-                            "referred,contact_property,hs_analytics_source,REFERRALS,Referred\n")
+        outcomes.write_text(
+            "outcome_id,kind,property,value,description\n"
+            "referred,contact_property,hs_analytics_source,REFERRALS,Referred\n"
+        )
         dbt_build(END.isoformat(), select="+fct_lead_outcomes")
-        referred = _query(env["warehouse"], "select count(*) from marts.fct_lead_outcomes "
-                                            "where is_converted")[0][0]
-        expected = _query(env["warehouse"], "select count(*) from staging.stg_crm__contacts "
-                                            "where hs_analytics_source = 'REFERRALS'")[0][0]
+        referred = _query(
+            env["warehouse"], "select count(*) from marts.fct_lead_outcomes where is_converted"
+        )[0][0]
+        expected = _query(
+            env["warehouse"],
+            "select count(*) from staging.stg_crm__contacts where hs_analytics_source = 'REFERRALS'",
+        )[0][0]
         assert referred == expected > 0
 
         # a fit rule on the property that defines the outcome is refused
         rules = env["rules"] / "scoring_fit_rules.csv"
         saved_rules = rules.read_text()
         try:
-            rules.write_text(saved_rules + "fit_leak,geography,contact,hs_analytics_source,"
-                                           "equals,REFERRALS,10,false,Referred\n")
+            rules.write_text(
+                saved_rules + "fit_leak,geography,contact,hs_analytics_source,"
+                "equals,REFERRALS,10,false,Referred\n"
+            )
             with pytest.raises(DbtRunError) as info:
-                dbt_build(END.isoformat(), select=["scoring_fit_rules", "conversion_outcomes",
-                                                   "assert_rules_do_not_use_outcome_properties"])
+                dbt_build(
+                    END.isoformat(),
+                    select=[
+                        "scoring_fit_rules",
+                        "conversion_outcomes",
+                        "assert_rules_do_not_use_outcome_properties",
+                    ],
+                )
             assert "assert_rules_do_not_use_outcome_properties" in str(info.value)
         finally:
             rules.write_text(saved_rules)
@@ -191,23 +230,35 @@ def proposal(planted):
         mp.setenv("LEAD_SCORING_SEEDS_DIR", str(planted["rules"]))
         out = planted["state"] / "calibration"
         assert main(["calibrate", "--seed", "3"]) == 0
-        dry_run = {"diff": (out / "seeds.diff").read_text(), "rules": _digest(planted["rules"]),
-                   "figures": json.loads((out / "proposal.json").read_text())}
+        dry_run = {
+            "diff": (out / "seeds.diff").read_text(),
+            "rules": _digest(planted["rules"]),
+            "figures": json.loads((out / "proposal.json").read_text()),
+        }
         proposed = {p.name: p.read_text() for p in (out / "proposed_seeds").glob("scoring_*.csv")}
         current_auc = _held_out_auc(planted, out)
         assert main(["calibrate", "--seed", "3", "--apply"]) == 0
         applied_diff = (out / "seeds.diff").read_text()
         dbt_build(END.isoformat())
-        yield {"out": out, "dry_run": dry_run, "proposed": proposed, "applied_diff": applied_diff,
-               "auc_before": current_auc, "auc_after": _held_out_auc(planted, out)}
+        yield {
+            "out": out,
+            "dry_run": dry_run,
+            "proposed": proposed,
+            "applied_diff": applied_diff,
+            "auc_before": current_auc,
+            "auc_after": _held_out_auc(planted, out),
+        }
 
 
 def _held_out_auc(planted, out: Path) -> float:
     ids = [int(r["contact_id"]) for r in _rows(out / "holdout_contacts.csv")]
-    rows = _query(planted["warehouse"],
-                  "select s.lead_score, o.is_converted from marts.fct_lead_scores s "
-                  "join marts.fct_lead_outcomes o using (contact_id) "
-                  "where s.contact_id in (select unnest(?::bigint[]))", [ids])
+    rows = _query(
+        planted["warehouse"],
+        "select s.lead_score, o.is_converted from marts.fct_lead_scores s "
+        "join marts.fct_lead_outcomes o using (contact_id) "
+        "where s.contact_id in (select unnest(?::bigint[]))",
+        [ids],
+    )
     return metrics.roc_auc([r[0] for r in rows], [r[1] for r in rows])
 
 
@@ -238,8 +289,10 @@ def test_proposal_keeps_the_shape_of_readable_rules(proposal):
     weights = {r["category"]: float(r["weight"]) for r in categories}
     assert weights["fit"] + weights["engagement"] == pytest.approx(1.0)
     assert all(r["base_points"].lstrip("-").isdigit() for r in categories)
-    thresholds = {(r["dimension"], r["label"]): int(r["min_score"]) for r in
-                  csv.DictReader(proposal["proposed"]["scoring_thresholds.csv"].splitlines())}
+    thresholds = {
+        (r["dimension"], r["label"]): int(r["min_score"])
+        for r in csv.DictReader(proposal["proposed"]["scoring_thresholds.csv"].splitlines())
+    }
     assert thresholds[("tier", "cold")] == 0 < thresholds[("tier", "warm")] < thresholds[("tier", "hot")]
 
 

@@ -23,7 +23,8 @@ def test_auc_counts_ties_half_like_sklearn(scored):
     assert metrics.auc_from_table(metrics.score_table(scores, converted)) == pytest.approx(expected)
     assert metrics.roc_auc(scores, converted) == pytest.approx(expected)
     assert metrics.roc_auc(scores + np.linspace(0, 0.5, len(scores)), converted) == pytest.approx(
-        roc_auc_score(converted, scores + np.linspace(0, 0.5, len(scores))))
+        roc_auc_score(converted, scores + np.linspace(0, 0.5, len(scores)))
+    )
 
 
 def test_auc_interval_brackets_the_value_and_is_deterministic(scored):
@@ -58,14 +59,22 @@ def test_lift_interval_of_a_strong_and_a_null_rule():
 
 def test_score_bands_put_100_in_the_top_band():
     assert metrics.score_bands(np.array([0, 9, 10, 95, 100])).tolist() == [
-        "0-9", "0-9", "10-19", "90-100", "90-100"]
+        "0-9",
+        "0-9",
+        "10-19",
+        "90-100",
+        "90-100",
+    ]
 
 
 def test_segment_table_shares_and_rates():
     import pandas as pd
 
-    table = metrics.segment_table(pd.Series(["hot", "cold", "cold", "cold"]),
-                                  np.array([True, False, True, False]), ["hot", "warm", "cold"])
+    table = metrics.segment_table(
+        pd.Series(["hot", "cold", "cold", "cold"]),
+        np.array([True, False, True, False]),
+        ["hot", "warm", "cold"],
+    )
     assert table["segment"].tolist() == ["hot", "cold"]
     assert table["share"].tolist() == [0.25, 0.75]
     assert table["conversion_rate"].tolist() == pytest.approx([1.0, 1 / 3])

@@ -15,16 +15,21 @@ TOKEN = "test-token-123"
 
 def fast_client(url: str, token: str = TOKEN, **options) -> CrmClient:
     """A client with tiny backoffs, so fault tests stay fast."""
-    settings = {"requests_per_10s": 10_000, "timeout": 5.0, "backoff_base": 0.01,
-                "backoff_max": 0.05, "rate_limit_backoff": 0.01, "seed": 7}
+    settings = {
+        "requests_per_10s": 10_000,
+        "timeout": 5.0,
+        "backoff_base": 0.01,
+        "backoff_max": 0.05,
+        "rate_limit_backoff": 0.01,
+        "seed": 7,
+    }
     settings.update(options)
     return CrmClient(url, token, **settings)
 
 
 @pytest.fixture
 def sandbox(tmp_path):
-    handle = start_sandbox(tmp_path / "crm.sqlite", token=TOKEN, rate_limit=10_000,
-                           daily_limit=1_000_000)
+    handle = start_sandbox(tmp_path / "crm.sqlite", token=TOKEN, rate_limit=10_000, daily_limit=1_000_000)
     yield handle
     handle.stop()
 
@@ -47,12 +52,21 @@ def write_csv(path: Path, rows: list[dict]) -> None:
 
 
 def contact(i: int, modified: str = "2026-11-20T10:00:00Z", **extra) -> dict:
-    return {"hs_object_id": str(i), "email": f"lead{i}@example.com", "firstname": f"First{i}",
-            "lastname": f"Last{i}", "jobtitle": "VP Sales" if i % 3 == 0 else "Analyst",
-            "country": "DE", "city": "Berlin", "lifecyclestage": "lead",
-            "createdate": "2026-11-01T09:00:00Z", "lastmodifieddate": modified,
-            "hs_analytics_source": "ORGANIC_SEARCH", "associatedcompanyid": str(500 + i % 3),
-            **extra}
+    return {
+        "hs_object_id": str(i),
+        "email": f"lead{i}@example.com",
+        "firstname": f"First{i}",
+        "lastname": f"Last{i}",
+        "jobtitle": "VP Sales" if i % 3 == 0 else "Analyst",
+        "country": "DE",
+        "city": "Berlin",
+        "lifecyclestage": "lead",
+        "createdate": "2026-11-01T09:00:00Z",
+        "lastmodifieddate": modified,
+        "hs_analytics_source": "ORGANIC_SEARCH",
+        "associatedcompanyid": str(500 + i % 3),
+        **extra,
+    }
 
 
 @pytest.fixture
@@ -62,24 +76,57 @@ def landing(tmp_path) -> Path:
     day1 = root / "crm" / "date=2026-11-20"
     day2 = root / "crm" / "date=2026-11-21"
     write_csv(day1 / "contacts.csv", [contact(1), contact(2), contact(3, favourite_color="blue")])
-    write_csv(day2 / "contacts.csv", [
-        contact(2, "2026-11-21T08:00:00Z", jobtitle="CTO"),
-        contact(4, "2026-11-21T09:00:00Z"),
-    ])
-    write_csv(day1 / "companies.csv", [
-        {"hs_object_id": str(500 + k), "name": f"Company {k}", "domain": f"c{k}.example",
-         "industry": "Software", "numberofemployees": str(50 * (k + 1)),
-         "annualrevenue": "1000000", "country": "DE", "createdate": "2026-10-01T00:00:00Z",
-         "lastmodifieddate": "2026-11-20T00:00:00Z"} for k in range(3)
-    ])
-    write_csv(day1 / "deals.csv", [
-        {"hs_object_id": "900", "dealname": "Big deal", "dealstage": "closedwon",
-         "pipeline": "default", "amount": "12000", "createdate": "2026-11-02T00:00:00Z",
-         "closedate": "2026-11-15T00:00:00Z", "lastmodifieddate": "2026-11-20T00:00:00Z",
-         "associated_contact_id": "1", "associated_company_id": "501"},
-        {"hs_object_id": "901", "dealname": "Lost deal", "dealstage": "closedlost",
-         "pipeline": "default", "amount": "", "createdate": "2026-11-03T00:00:00Z",
-         "closedate": "", "lastmodifieddate": "2026-11-20T00:00:00Z",
-         "associated_contact_id": "3", "associated_company_id": ""},
-    ])
+    write_csv(
+        day2 / "contacts.csv",
+        [
+            contact(2, "2026-11-21T08:00:00Z", jobtitle="CTO"),
+            contact(4, "2026-11-21T09:00:00Z"),
+        ],
+    )
+    write_csv(
+        day1 / "companies.csv",
+        [
+            {
+                "hs_object_id": str(500 + k),
+                "name": f"Company {k}",
+                "domain": f"c{k}.example",
+                "industry": "Software",
+                "numberofemployees": str(50 * (k + 1)),
+                "annualrevenue": "1000000",
+                "country": "DE",
+                "createdate": "2026-10-01T00:00:00Z",
+                "lastmodifieddate": "2026-11-20T00:00:00Z",
+            }
+            for k in range(3)
+        ],
+    )
+    write_csv(
+        day1 / "deals.csv",
+        [
+            {
+                "hs_object_id": "900",
+                "dealname": "Big deal",
+                "dealstage": "closedwon",
+                "pipeline": "default",
+                "amount": "12000",
+                "createdate": "2026-11-02T00:00:00Z",
+                "closedate": "2026-11-15T00:00:00Z",
+                "lastmodifieddate": "2026-11-20T00:00:00Z",
+                "associated_contact_id": "1",
+                "associated_company_id": "501",
+            },
+            {
+                "hs_object_id": "901",
+                "dealname": "Lost deal",
+                "dealstage": "closedlost",
+                "pipeline": "default",
+                "amount": "",
+                "createdate": "2026-11-03T00:00:00Z",
+                "closedate": "",
+                "lastmodifieddate": "2026-11-20T00:00:00Z",
+                "associated_contact_id": "3",
+                "associated_company_id": "",
+            },
+        ],
+    )
     return root

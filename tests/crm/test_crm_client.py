@@ -22,9 +22,18 @@ from .conftest import TOKEN, fast_client
 
 
 def seed(sandbox, n):
-    sandbox.store.bulk_insert("contacts", [
-        {"hs_object_id": i, "email": f"u{i}@example.com", "createdate": "2026-01-01T00:00:00Z",
-         "lastmodifieddate": "2026-01-02T00:00:00Z"} for i in range(1, n + 1)])
+    sandbox.store.bulk_insert(
+        "contacts",
+        [
+            {
+                "hs_object_id": i,
+                "email": f"u{i}@example.com",
+                "createdate": "2026-01-01T00:00:00Z",
+                "lastmodifieddate": "2026-01-02T00:00:00Z",
+            }
+            for i in range(1, n + 1)
+        ],
+    )
 
 
 class FakeTime:
@@ -65,8 +74,7 @@ def test_search_all_uses_keyset_paging_beyond_the_cap(sandbox, client):
 
 
 def test_paces_to_its_budget_without_429(tmp_path):
-    with start_sandbox(tmp_path / "p.sqlite", token=TOKEN, rate_limit=5,
-                       rate_interval_s=0.5) as sb:
+    with start_sandbox(tmp_path / "p.sqlite", token=TOKEN, rate_limit=5, rate_interval_s=0.5) as sb:
         client = fast_client(sb.url, requests_per_10s=5, window_s=0.5)
         for _ in range(12):
             client.list_property_groups("contacts")
@@ -75,11 +83,11 @@ def test_paces_to_its_budget_without_429(tmp_path):
 
 
 def test_backs_off_on_ten_secondly_429_and_recovers(tmp_path):
-    with start_sandbox(tmp_path / "r.sqlite", token=TOKEN, rate_limit=4,
-                       rate_interval_s=0.3) as sb:
+    with start_sandbox(tmp_path / "r.sqlite", token=TOKEN, rate_limit=4, rate_interval_s=0.3) as sb:
         # a budget far above the portal's limit: the client must rely on backoff
-        client = fast_client(sb.url, requests_per_10s=1000, rate_limit_backoff=0.05,
-                             backoff_max=0.4, max_rate_limit_retries=20)
+        client = fast_client(
+            sb.url, requests_per_10s=1000, rate_limit_backoff=0.05, backoff_max=0.4, max_rate_limit_retries=20
+        )
         for _ in range(15):
             client.list_property_groups("contacts")
         assert client.stats.rate_limited > 0
@@ -105,9 +113,11 @@ def test_daily_429_raises_daily_limit_reached_at_once(sandbox):
 
 
 def test_retries_5xx_with_backoff_then_succeeds(sandbox, client):
-    sandbox.script({"status": 500, "body": {"status": "error"}},
-                   {"status": 503, "body": "<html>Service Unavailable</html>"},
-                   {"status": 502, "body": None})
+    sandbox.script(
+        {"status": 500, "body": {"status": "error"}},
+        {"status": 503, "body": "<html>Service Unavailable</html>"},
+        {"status": 502, "body": None},
+    )
     assert isinstance(client.list_properties("contacts"), list)
     assert client.stats.server_errors == 3 and client.stats.retries == 3
     assert client.stats.backoff_s > 0
@@ -161,8 +171,9 @@ def test_error_bodies_with_missing_fields_or_garbage(sandbox, client):
     sandbox.script({"status": 401, "body": "Unauthorized"})
     with pytest.raises(CrmAuthError):
         client.list_properties("contacts")
-    sandbox.script({"status": 400, "body": {"status": 7, "message": None, "category": ["x"],
-                                            "errors": "not a list"}})
+    sandbox.script(
+        {"status": 400, "body": {"status": 7, "message": None, "category": ["x"], "errors": "not a list"}}
+    )
     with pytest.raises(CrmRequestError) as info:
         client.list_properties("contacts")
     assert info.value.category is None
@@ -190,23 +201,25 @@ def test_429_with_garbage_body_is_treated_as_rolling(sandbox, client):
 
 
 def test_429_without_policy_but_daily_headers_is_daily(sandbox, client):
-    sandbox.script({"status": 429, "body": "x",
-                    "headers": {"X-HubSpot-RateLimit-Daily-Remaining": "0"}})
+    sandbox.script({"status": 429, "body": "x", "headers": {"X-HubSpot-RateLimit-Daily-Remaining": "0"}})
     with pytest.raises(DailyLimitReached):
         client.list_properties("contacts")
 
 
 def test_batch_result_attributes_failures():
-    answer = BatchResult(207, [{"id": "1"}], [
-        {"category": "VALIDATION_ERROR", "message": "bad", "context": {"ids": ["2"]}},
-        {"message": "something without ids"},
-    ])
+    answer = BatchResult(
+        207,
+        [{"id": "1"}],
+        [
+            {"category": "VALIDATION_ERROR", "message": "bad", "context": {"ids": ["2"]}},
+            {"message": "something without ids"},
+        ],
+    )
     failures = answer.failures(["1", "2", "3"])
     assert set(failures) == {"2", "3"}
     assert failures["2"]["category"] == "VALIDATION_ERROR"
     assert failures["3"]["message"] == "something without ids"
-    assert BatchResult(200, [{"id": "1"}], []).failures(["1", "2"])["2"]["category"] == \
-        "UNCONFIRMED"
+    assert BatchResult(200, [{"id": "1"}], []).failures(["1", "2"])["2"]["category"] == "UNCONFIRMED"
 
 
 def test_batches_refuse_more_than_100_inputs(client):
@@ -216,8 +229,13 @@ def test_batches_refuse_more_than_100_inputs(client):
 
 def test_ensure_properties_tolerates_existing(sandbox, client):
     group = {"name": "lead_scoring", "label": "Lead scoring"}
-    prop = {"name": "lead_score", "label": "Lead score", "type": "number", "fieldType": "number",
-            "groupName": "lead_scoring"}
+    prop = {
+        "name": "lead_score",
+        "label": "Lead score",
+        "type": "number",
+        "fieldType": "number",
+        "groupName": "lead_scoring",
+    }
     assert client.ensure_properties("contacts", group, [prop]) == ["lead_score"]
     assert client.ensure_properties("contacts", group, [prop]) == []
     assert client.create_property("contacts", prop) is False

@@ -25,10 +25,18 @@ def read_csv(path):
 
 def spread(sandbox, n, start="2026-11-01T00:00:00Z", step_ms=60_000):
     base = to_ms(start)
-    sandbox.store.bulk_insert("contacts", [
-        {"hs_object_id": i, "email": f"u{i}@example.com", "createdate": start,
-         "lastmodifieddate": from_ms(base + i * step_ms).isoformat() + "Z"}
-        for i in range(1, n + 1)])
+    sandbox.store.bulk_insert(
+        "contacts",
+        [
+            {
+                "hs_object_id": i,
+                "email": f"u{i}@example.com",
+                "createdate": start,
+                "lastmodifieddate": from_ms(base + i * step_ms).isoformat() + "Z",
+            }
+            for i in range(1, n + 1)
+        ],
+    )
 
 
 def test_first_extract_lands_every_record_with_all_columns(tmp_path, landing):
@@ -59,8 +67,12 @@ def test_first_extract_lands_every_record_with_all_columns(tmp_path, landing):
     assert set(marks) == {"contacts", "companies", "deals"}
     assert all(v == UNTIL for v in marks.values())
     with duckdb.connect(str(wh)) as conn:
-        assert conn.execute("select count(*) from sync.crm_extract_watermarks "
-                            "where updated_at is not null").fetchone()[0] == 3
+        assert (
+            conn.execute(
+                "select count(*) from sync.crm_extract_watermarks where updated_at is not null"
+            ).fetchone()[0]
+            == 3
+        )
 
 
 def test_landed_files_load_back_into_the_same_records(tmp_path, landing):
@@ -68,8 +80,10 @@ def test_landed_files_load_back_into_the_same_records(tmp_path, landing):
     out = tmp_path / "out"
     with start_sandbox(tmp_path / "a.sqlite", token=TOKEN, load_landing=landing) as sb:
         extract_crm(fast_client(sb.url), tmp_path / "wh.duckdb", out, until=UNTIL, run_date=DAY)
-        original = {t: {r.id: r.props for r in sb.store.get(t, range(1, 1000)).values()}
-                    for t in ("contacts", "companies", "deals")}
+        original = {
+            t: {r.id: r.props for r in sb.store.get(t, range(1, 1000)).values()}
+            for t in ("contacts", "companies", "deals")
+        }
     with start_sandbox(tmp_path / "b.sqlite", token=TOKEN, load_landing=out) as copy:
         for object_type, records in original.items():
             again = {r.id: r.props for r in copy.store.get(object_type, range(1, 1000)).values()}
@@ -83,18 +97,19 @@ def test_incremental_extract_pulls_only_changes(tmp_path, sandbox, client):
     spread(sandbox, 20)
     first = extract_crm(client, wh, out, object_types=("contacts",), until=UNTIL, run_date=DAY)
     assert first.objects["contacts"].rows == 20
-    again = extract_crm(client, wh, out, object_types=("contacts",), until=UNTIL,
-                        run_date=DAY)
+    again = extract_crm(client, wh, out, object_types=("contacts",), until=UNTIL, run_date=DAY)
     assert again.objects["contacts"].rows == 0  # nothing changed before UNTIL since last time
-    client.batch_update("contacts", [{"id": "3", "properties": {"firstname": "New"}},
-                                     {"id": "7", "properties": {"firstname": "Too"}}])
+    client.batch_update(
+        "contacts",
+        [{"id": "3", "properties": {"firstname": "New"}}, {"id": "7", "properties": {"firstname": "Too"}}],
+    )
     now = datetime.now(tz=UTC).replace(tzinfo=None)
-    later = extract_crm(client, wh, out, object_types=("contacts",), lag_seconds=-1,
-                        run_date=date(2026, 11, 23))
+    later = extract_crm(
+        client, wh, out, object_types=("contacts",), lag_seconds=-1, run_date=date(2026, 11, 23)
+    )
     assert later.objects["contacts"].rows == 2
     _, rows = read_csv(out / "crm" / "date=2026-11-23" / "contacts.csv")
-    assert sorted((r["hs_object_id"], r["firstname"]) for r in rows) == [("3", "New"),
-                                                                        ("7", "Too")]
+    assert sorted((r["hs_object_id"], r["firstname"]) for r in rows) == [("3", "New"), ("7", "Too")]
     assert read_watermarks(wh)["contacts"] >= now
 
 
@@ -102,8 +117,9 @@ def test_windows_are_split_to_stay_under_the_search_cap(tmp_path, sandbox, clien
     wh = tmp_path / "wh.duckdb"
     spread(sandbox, 300)
     sandbox.set_limits(search_cap=50)
-    result = extract_crm(client, wh, tmp_path / "out", object_types=("contacts",), until=UNTIL,
-                         run_date=DAY, search_cap=50)
+    result = extract_crm(
+        client, wh, tmp_path / "out", object_types=("contacts",), until=UNTIL, run_date=DAY, search_cap=50
+    )
     item = result.objects["contacts"]
     assert item.rows == 300 and item.windows >= 6
     _, rows = read_csv(tmp_path / "out" / "crm" / "date=2026-11-22" / "contacts.csv")
@@ -112,14 +128,24 @@ def test_windows_are_split_to_stay_under_the_search_cap(tmp_path, sandbox, clien
     assert refused == []
 
 
-def test_windows_split_even_when_everything_changed_in_one_millisecond(tmp_path, sandbox,
-                                                                      client):
-    sandbox.store.bulk_insert("contacts", [
-        {"hs_object_id": i, "email": f"u{i}@example.com",
-         "lastmodifieddate": "2026-11-05T00:00:00Z"} for i in range(1, 121)])
-    result = extract_crm(client, tmp_path / "wh.duckdb", tmp_path / "out",
-                         object_types=("contacts",), until=UNTIL, run_date=DAY, search_cap=50,
-                         page_size=40)
+def test_windows_split_even_when_everything_changed_in_one_millisecond(tmp_path, sandbox, client):
+    sandbox.store.bulk_insert(
+        "contacts",
+        [
+            {"hs_object_id": i, "email": f"u{i}@example.com", "lastmodifieddate": "2026-11-05T00:00:00Z"}
+            for i in range(1, 121)
+        ],
+    )
+    result = extract_crm(
+        client,
+        tmp_path / "wh.duckdb",
+        tmp_path / "out",
+        object_types=("contacts",),
+        until=UNTIL,
+        run_date=DAY,
+        search_cap=50,
+        page_size=40,
+    )
     assert result.objects["contacts"].rows == 120
 
 
@@ -129,8 +155,7 @@ def test_daily_limit_keeps_partial_progress_for_the_next_run(tmp_path, sandbox, 
     spread(sandbox, 300)
     # list_properties + 1 search per window; with cap 50 the first run gets a few windows
     sandbox.set_limits(daily_limit=12)
-    first = extract_crm(client, wh, out, object_types=("contacts",), until=UNTIL, run_date=DAY,
-                        search_cap=50)
+    first = extract_crm(client, wh, out, object_types=("contacts",), until=UNTIL, run_date=DAY, search_cap=50)
     item = first.objects["contacts"]
     assert first.stopped_reason == "daily_limit"
     assert 0 < item.rows < 300
@@ -138,8 +163,9 @@ def test_daily_limit_keeps_partial_progress_for_the_next_run(tmp_path, sandbox, 
     assert datetime(2026, 11, 1) < mark < UNTIL
     sandbox.reset_limits()
     sandbox.set_limits(daily_limit=1_000_000)
-    second = extract_crm(client, wh, out, object_types=("contacts",), until=UNTIL, run_date=DAY,
-                         search_cap=50)
+    second = extract_crm(
+        client, wh, out, object_types=("contacts",), until=UNTIL, run_date=DAY, search_cap=50
+    )
     assert second.stopped_reason is None
     assert read_watermarks(wh)["contacts"] == UNTIL
     _, rows = read_csv(out / "crm" / "date=2026-11-22" / "contacts.csv")
@@ -168,10 +194,16 @@ def test_standard_ingestion_loads_the_extracted_files(tmp_path, landing):
     load_days([DAY], landing_dir=out, warehouse_path=wh, dag_run_id="test")
     with duckdb.connect(str(wh)) as conn:
         assert conn.execute("select count(*) from raw.load_quarantine").fetchone()[0] == 0
-        contacts = conn.execute("select hs_object_id, jobtitle, favourite_color from "
-                                "raw.crm_contacts order by hs_object_id").fetchall()
-        assert contacts == [("1", "Analyst", None), ("2", "CTO", None), ("3", "VP Sales", "blue"),
-                            ("4", "Analyst", None)]
-        deals = conn.execute("select hs_object_id, associated_contact_id from raw.crm_deals "
-                             "order by 1").fetchall()
+        contacts = conn.execute(
+            "select hs_object_id, jobtitle, favourite_color from raw.crm_contacts order by hs_object_id"
+        ).fetchall()
+        assert contacts == [
+            ("1", "Analyst", None),
+            ("2", "CTO", None),
+            ("3", "VP Sales", "blue"),
+            ("4", "Analyst", None),
+        ]
+        deals = conn.execute(
+            "select hs_object_id, associated_contact_id from raw.crm_deals order by 1"
+        ).fetchall()
         assert deals == [("900", "1"), ("901", "3")]

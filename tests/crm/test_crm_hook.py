@@ -15,15 +15,18 @@ from lead_scoring.crm.connection import airflow_connection_from_env, base_url
 from .conftest import TOKEN
 
 
-@pytest.mark.parametrize(("conn_type", "host", "port", "schema", "extra", "expected"), [
-    ("http", "https://api.hubapi.com", None, None, {}, "https://api.hubapi.com"),
-    ("http", "http://127.0.0.1", 8765, None, {}, "http://127.0.0.1:8765"),
-    ("http", "127.0.0.1", 8765, "", {}, "http://127.0.0.1:8765"),
-    ("https", "api.hubapi.com", None, None, {}, "https://api.hubapi.com"),
-    ("hubspot", "api.hubapi.com", None, None, {}, "https://api.hubapi.com"),
-    ("generic", "localhost", 9000, None, {}, "http://localhost:9000"),
-    ("generic", "x", None, None, {"base_url": "http://127.0.0.1:1/"}, "http://127.0.0.1:1"),
-])
+@pytest.mark.parametrize(
+    ("conn_type", "host", "port", "schema", "extra", "expected"),
+    [
+        ("http", "https://api.hubapi.com", None, None, {}, "https://api.hubapi.com"),
+        ("http", "http://127.0.0.1", 8765, None, {}, "http://127.0.0.1:8765"),
+        ("http", "127.0.0.1", 8765, "", {}, "http://127.0.0.1:8765"),
+        ("https", "api.hubapi.com", None, None, {}, "https://api.hubapi.com"),
+        ("hubspot", "api.hubapi.com", None, None, {}, "https://api.hubapi.com"),
+        ("generic", "localhost", 9000, None, {}, "http://localhost:9000"),
+        ("generic", "x", None, None, {"base_url": "http://127.0.0.1:1/"}, "http://127.0.0.1:1"),
+    ],
+)
 def test_base_url_from_connection_fields(conn_type, host, port, schema, extra, expected):
     assert base_url(conn_type, host, port, schema, extra) == expected
 
@@ -33,9 +36,17 @@ def test_connection_env_parsing(monkeypatch):
     conn = airflow_connection_from_env()
     assert conn["host"] == "127.0.0.1" and conn["port"] == 8765
     assert conn["password"] == "s@cret" and conn["extra"] == {"timeout": "5"}
-    monkeypatch.setenv("AIRFLOW_CONN_CRM_DEFAULT", json.dumps(
-        {"conn_type": "http", "host": "https://api.hubapi.com", "password": "pat",
-         "extra": {"requests_per_10s": 150}}))
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_CRM_DEFAULT",
+        json.dumps(
+            {
+                "conn_type": "http",
+                "host": "https://api.hubapi.com",
+                "password": "pat",
+                "extra": {"requests_per_10s": 150},
+            }
+        ),
+    )
     conn = airflow_connection_from_env()
     assert conn["host"] == "https://api.hubapi.com" and conn["extra"]["requests_per_10s"] == 150
 
@@ -49,9 +60,17 @@ def hook_module(monkeypatch, tmp_path):
 
 
 def test_hook_builds_a_client_from_crm_default(monkeypatch, sandbox, hook_module):
-    monkeypatch.setenv("AIRFLOW_CONN_CRM_DEFAULT", json.dumps({
-        "conn_type": "http", "host": sandbox.url, "password": TOKEN,
-        "extra": {"requests_per_10s": 50, "timeout": 7}}))
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_CRM_DEFAULT",
+        json.dumps(
+            {
+                "conn_type": "http",
+                "host": sandbox.url,
+                "password": TOKEN,
+                "extra": {"requests_per_10s": 50, "timeout": 7},
+            }
+        ),
+    )
     hook = hook_module.CrmHook()
     client = hook.get_conn()
     assert isinstance(client, CrmClient)

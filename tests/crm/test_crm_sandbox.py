@@ -19,11 +19,20 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
 def seed(sandbox, n=30):
-    sandbox.store.bulk_insert("contacts", [
-        {"hs_object_id": i, "email": f"u{i}@example.com", "firstname": f"F{i}",
-         "country": "DE" if i % 2 else "FR", "createdate": "2026-01-01T00:00:00Z",
-         "lastmodifieddate": f"2026-01-{1 + i % 10:02d}T00:00:00Z"} for i in range(1, n + 1)
-    ])
+    sandbox.store.bulk_insert(
+        "contacts",
+        [
+            {
+                "hs_object_id": i,
+                "email": f"u{i}@example.com",
+                "firstname": f"F{i}",
+                "country": "DE" if i % 2 else "FR",
+                "createdate": "2026-01-01T00:00:00Z",
+                "lastmodifieddate": f"2026-01-{1 + i % 10:02d}T00:00:00Z",
+            }
+            for i in range(1, n + 1)
+        ],
+    )
 
 
 def get(sandbox, path, **params):
@@ -66,34 +75,66 @@ def test_get_one_by_id_and_by_email(sandbox):
 def test_search_filters_sorts_total_and_paging(sandbox):
     seed(sandbox, 30)
     since = to_ms("2026-01-05T00:00:00Z")
-    body = post(sandbox, "/crm/v3/objects/contacts/search", {
-        "filterGroups": [{"filters": [
-            {"propertyName": "lastmodifieddate", "operator": "GTE", "value": str(since)},
-            {"propertyName": "lastmodifieddate", "operator": "LT", "value": "2026-01-07T00:00:00Z"},
-            {"propertyName": "country", "operator": "EQ", "value": "de"},
-        ]}],
-        "sorts": [{"propertyName": "hs_object_id", "direction": "DESCENDING"}],
-        "properties": ["email", "lastmodifieddate"], "limit": 2,
-    }).json()
+    body = post(
+        sandbox,
+        "/crm/v3/objects/contacts/search",
+        {
+            "filterGroups": [
+                {
+                    "filters": [
+                        {"propertyName": "lastmodifieddate", "operator": "GTE", "value": str(since)},
+                        {
+                            "propertyName": "lastmodifieddate",
+                            "operator": "LT",
+                            "value": "2026-01-07T00:00:00Z",
+                        },
+                        {"propertyName": "country", "operator": "EQ", "value": "de"},
+                    ]
+                }
+            ],
+            "sorts": [{"propertyName": "hs_object_id", "direction": "DESCENDING"}],
+            "properties": ["email", "lastmodifieddate"],
+            "limit": 2,
+        },
+    ).json()
     # days 5 and 6 -> i % 10 in (4, 5); odd i only (DE): 5, 15, 25
     assert body["total"] == 3
     assert [r["id"] for r in body["results"]] == ["25", "15"]
     assert body["paging"]["next"]["after"] == "2"
-    rest = post(sandbox, "/crm/v3/objects/contacts/search", {
-        "filterGroups": [{"filters": [
-            {"propertyName": "lastmodifieddate", "operator": "GTE", "value": str(since)},
-            {"propertyName": "lastmodifieddate", "operator": "LT", "value": "2026-01-07T00:00:00Z"},
-            {"propertyName": "country", "operator": "EQ", "value": "DE"},
-        ]}],
-        "sorts": [{"propertyName": "hs_object_id", "direction": "DESCENDING"}],
-        "limit": 2, "after": "2",
-    }).json()
+    rest = post(
+        sandbox,
+        "/crm/v3/objects/contacts/search",
+        {
+            "filterGroups": [
+                {
+                    "filters": [
+                        {"propertyName": "lastmodifieddate", "operator": "GTE", "value": str(since)},
+                        {
+                            "propertyName": "lastmodifieddate",
+                            "operator": "LT",
+                            "value": "2026-01-07T00:00:00Z",
+                        },
+                        {"propertyName": "country", "operator": "EQ", "value": "DE"},
+                    ]
+                }
+            ],
+            "sorts": [{"propertyName": "hs_object_id", "direction": "DESCENDING"}],
+            "limit": 2,
+            "after": "2",
+        },
+    ).json()
     assert [r["id"] for r in rest["results"]] == ["5"] and "paging" not in rest
     # OR of filter groups, GT / LTE
-    either = post(sandbox, "/crm/v3/objects/contacts/search", {"filterGroups": [
-        {"filters": [{"propertyName": "hs_object_id", "operator": "LTE", "value": "2"}]},
-        {"filters": [{"propertyName": "hs_object_id", "operator": "GT", "value": "29"}]},
-    ]}).json()
+    either = post(
+        sandbox,
+        "/crm/v3/objects/contacts/search",
+        {
+            "filterGroups": [
+                {"filters": [{"propertyName": "hs_object_id", "operator": "LTE", "value": "2"}]},
+                {"filters": [{"propertyName": "hs_object_id", "operator": "GT", "value": "29"}]},
+            ]
+        },
+    ).json()
     assert sorted(int(r["id"]) for r in either["results"]) == [1, 2, 30]
     assert post(sandbox, "/crm/v3/objects/contacts/search", {"limit": 201}).status_code == 400
 
@@ -110,23 +151,40 @@ def test_search_refuses_paging_beyond_the_cap(sandbox):
 
 def test_batch_read_update_upsert_create(sandbox):
     seed(sandbox, 5)
-    post(sandbox, "/crm/v3/properties/contacts", {
-        "name": "lead_tier", "label": "Tier", "type": "enumeration", "fieldType": "select",
-        "groupName": "contactinformation",
-        "options": [{"label": "Hot", "value": "hot"}, {"label": "Cold", "value": "cold"}]})
-    read = post(sandbox, "/crm/v3/objects/contacts/batch/read",
-                {"inputs": [{"id": "1"}, {"id": "77"}], "properties": ["email"]})
+    post(
+        sandbox,
+        "/crm/v3/properties/contacts",
+        {
+            "name": "lead_tier",
+            "label": "Tier",
+            "type": "enumeration",
+            "fieldType": "select",
+            "groupName": "contactinformation",
+            "options": [{"label": "Hot", "value": "hot"}, {"label": "Cold", "value": "cold"}],
+        },
+    )
+    read = post(
+        sandbox,
+        "/crm/v3/objects/contacts/batch/read",
+        {"inputs": [{"id": "1"}, {"id": "77"}], "properties": ["email"]},
+    )
     assert read.status_code == 207
     assert [r["id"] for r in read.json()["results"]] == ["1"]
     assert read.json()["errors"][0]["context"]["ids"] == ["77"]
 
     before = get(sandbox, "/crm/v3/objects/contacts/1").json()["properties"]["lastmodifieddate"]
-    update = post(sandbox, "/crm/v3/objects/contacts/batch/update", {"inputs": [
-        {"id": "1", "properties": {"lead_tier": "hot", "firstname": "Ann"}},
-        {"id": "2", "properties": {"lead_tier": "lukewarm"}},
-        {"id": "404", "properties": {"lead_tier": "cold"}},
-        {"id": "3", "properties": {"no_such_property": "x"}},
-    ]})
+    update = post(
+        sandbox,
+        "/crm/v3/objects/contacts/batch/update",
+        {
+            "inputs": [
+                {"id": "1", "properties": {"lead_tier": "hot", "firstname": "Ann"}},
+                {"id": "2", "properties": {"lead_tier": "lukewarm"}},
+                {"id": "404", "properties": {"lead_tier": "cold"}},
+                {"id": "3", "properties": {"no_such_property": "x"}},
+            ]
+        },
+    )
     assert update.status_code == 207
     body = update.json()
     assert body["status"] == "COMPLETE" and body["numErrors"] == 3
@@ -139,34 +197,59 @@ def test_batch_read_update_upsert_create(sandbox):
     after = get(sandbox, "/crm/v3/objects/contacts/1", properties="lead_tier,firstname").json()
     assert after["properties"]["lead_tier"] == "hot" and after["properties"]["firstname"] == "Ann"
     assert to_ms(after["properties"]["lastmodifieddate"]) > to_ms(before)
-    assert get(sandbox, "/crm/v3/objects/contacts/2",
-               properties="lead_tier").json()["properties"]["lead_tier"] is None
+    assert (
+        get(sandbox, "/crm/v3/objects/contacts/2", properties="lead_tier").json()["properties"]["lead_tier"]
+        is None
+    )
     assert sandbox.write_counts() == {1: 1}
 
-    too_many = post(sandbox, "/crm/v3/objects/contacts/batch/update",
-                    {"inputs": [{"id": str(i), "properties": {}} for i in range(101)]})
+    too_many = post(
+        sandbox,
+        "/crm/v3/objects/contacts/batch/update",
+        {"inputs": [{"id": str(i), "properties": {}} for i in range(101)]},
+    )
     assert too_many.status_code == 400
-    dupes = post(sandbox, "/crm/v3/objects/contacts/batch/update",
-                 {"inputs": [{"id": "1", "properties": {}}, {"id": "1", "properties": {}}]})
+    dupes = post(
+        sandbox,
+        "/crm/v3/objects/contacts/batch/update",
+        {"inputs": [{"id": "1", "properties": {}}, {"id": "1", "properties": {}}]},
+    )
     assert dupes.status_code == 400
 
-    upsert = post(sandbox, "/crm/v3/objects/contacts/batch/upsert", {"inputs": [
-        {"id": "u2@example.com", "idProperty": "email", "properties": {"firstname": "Bo"}},
-        {"id": "new@example.com", "idProperty": "email", "properties": {"firstname": "Cy"}},
-    ]}).json()
+    upsert = post(
+        sandbox,
+        "/crm/v3/objects/contacts/batch/upsert",
+        {
+            "inputs": [
+                {"id": "u2@example.com", "idProperty": "email", "properties": {"firstname": "Bo"}},
+                {"id": "new@example.com", "idProperty": "email", "properties": {"firstname": "Cy"}},
+            ]
+        },
+    ).json()
     assert sorted((r["new"], r["properties"]["firstname"]) for r in upsert["results"]) == [
-        (False, "Bo"), (True, "Cy")]
+        (False, "Bo"),
+        (True, "Cy"),
+    ]
     count = sandbox.store.count("contacts")
-    conflict = post(sandbox, "/crm/v3/objects/contacts/batch/create", {"inputs": [
-        {"properties": {"email": "x@example.com"}},
-        {"properties": {"email": "u1@example.com"}},
-    ]})
+    conflict = post(
+        sandbox,
+        "/crm/v3/objects/contacts/batch/create",
+        {
+            "inputs": [
+                {"properties": {"email": "x@example.com"}},
+                {"properties": {"email": "u1@example.com"}},
+            ]
+        },
+    )
     assert conflict.status_code == 409  # like HubSpot: the whole batch, nothing created
     assert conflict.json()["category"] == "CONFLICT"
     assert conflict.json()["message"] == "Contact already exists. Existing ID: 1"
     assert sandbox.store.count("contacts") == count
-    created = post(sandbox, "/crm/v3/objects/contacts/batch/create", {"inputs": [
-        {"properties": {"email": "x@example.com"}}]})
+    created = post(
+        sandbox,
+        "/crm/v3/objects/contacts/batch/create",
+        {"inputs": [{"properties": {"email": "x@example.com"}}]},
+    )
     assert created.status_code == 201
     new_id = created.json()["results"][0]["id"]
     assert get(sandbox, f"/crm/v3/objects/contacts/{new_id}").status_code == 200
@@ -190,44 +273,63 @@ def test_delete_and_batch_archive_hide_contacts_from_reads_and_updates(sandbox):
     assert get(sandbox, "/crm/v3/objects/contacts/2").status_code == 404
     again = requests.delete(sandbox.url + "/crm/v3/objects/contacts/2", headers=AUTH, timeout=5)
     assert again.status_code == 204  # archiving twice is no error
-    archived = post(sandbox, "/crm/v3/objects/contacts/batch/archive",
-                    {"inputs": [{"id": "3"}, {"id": "4"}]})
+    archived = post(sandbox, "/crm/v3/objects/contacts/batch/archive", {"inputs": [{"id": "3"}, {"id": "4"}]})
     assert (archived.status_code, archived.content) == (204, b"")
     listed = get(sandbox, "/crm/v3/objects/contacts", limit=100).json()["results"]
     assert [r["id"] for r in listed] == ["1", "5", "6"]
-    update = post(sandbox, "/crm/v3/objects/contacts/batch/update", {"inputs": [
-        {"id": "1", "properties": {"firstname": "A"}},
-        {"id": "3", "properties": {"firstname": "B"}}]})
+    update = post(
+        sandbox,
+        "/crm/v3/objects/contacts/batch/update",
+        {
+            "inputs": [
+                {"id": "1", "properties": {"firstname": "A"}},
+                {"id": "3", "properties": {"firstname": "B"}},
+            ]
+        },
+    )
     assert update.status_code == 207
     [error] = update.json()["errors"]
     assert error["category"] == "OBJECT_NOT_FOUND" and error["context"]["ids"] == ["3"]
     # an archived contact's email may be used again
-    assert post(sandbox, "/crm/v3/objects/contacts",
-                {"properties": {"email": "u2@example.com"}}).status_code == 201
+    assert (
+        post(sandbox, "/crm/v3/objects/contacts", {"properties": {"email": "u2@example.com"}}).status_code
+        == 201
+    )
 
 
 def test_association_delete_and_batch_archive(sandbox):
     seed(sandbox, 3)
-    sandbox.store.bulk_insert("companies", [{"hs_object_id": 501, "name": "Acme"},
-                                            {"hs_object_id": 502, "name": "Beta"}])
+    sandbox.store.bulk_insert(
+        "companies", [{"hs_object_id": 501, "name": "Acme"}, {"hs_object_id": 502, "name": "Beta"}]
+    )
     for company in (501, 502):
         for contact in (1, 2):
-            assert requests.put(
-                f"{sandbox.url}/crm/v4/objects/contacts/{contact}/associations/default/"
-                f"companies/{company}", headers=AUTH, timeout=5).status_code == 200
+            assert (
+                requests.put(
+                    f"{sandbox.url}/crm/v4/objects/contacts/{contact}/associations/default/"
+                    f"companies/{company}",
+                    headers=AUTH,
+                    timeout=5,
+                ).status_code
+                == 200
+            )
 
     def companies_of(contact):
         body = get(sandbox, f"/crm/v4/objects/contacts/{contact}/associations/companies").json()
         return sorted(r["toObjectId"] for r in body["results"])
 
-    gone = requests.delete(f"{sandbox.url}/crm/v4/objects/contacts/1/associations/companies/501",
-                           headers=AUTH, timeout=5)
+    gone = requests.delete(
+        f"{sandbox.url}/crm/v4/objects/contacts/1/associations/companies/501", headers=AUTH, timeout=5
+    )
     assert gone.status_code == 204
     assert companies_of(1) == [502]
     reverse = get(sandbox, "/crm/v4/objects/companies/501/associations/contacts").json()
     assert [r["toObjectId"] for r in reverse["results"]] == [2]  # both directions removed
-    batch = post(sandbox, "/crm/v4/associations/contacts/companies/batch/archive", {"inputs": [
-        {"from": {"id": "2"}, "to": [{"id": "501"}, {"id": "502"}]}]})
+    batch = post(
+        sandbox,
+        "/crm/v4/associations/contacts/companies/batch/archive",
+        {"inputs": [{"from": {"id": "2"}, "to": [{"id": "501"}, {"id": "502"}]}]},
+    )
     assert batch.status_code == 204
     assert companies_of(2) == [] and companies_of(1) == [502]
 
@@ -255,12 +357,16 @@ def test_properties_and_groups(sandbox):
     assert post(sandbox, "/crm/v3/properties/contacts/groups", group).status_code == 201
     dup = post(sandbox, "/crm/v3/properties/contacts/groups", group)
     assert dup.status_code == 409 and dup.json()["category"] == "OBJECT_ALREADY_EXISTS"
-    prop = {"name": "lead_score", "label": "Lead score", "type": "number", "fieldType": "number",
-            "groupName": "lead_scoring"}
+    prop = {
+        "name": "lead_score",
+        "label": "Lead score",
+        "type": "number",
+        "fieldType": "number",
+        "groupName": "lead_scoring",
+    }
     assert post(sandbox, "/crm/v3/properties/contacts", prop).status_code == 201
     assert post(sandbox, "/crm/v3/properties/contacts", prop).status_code == 409
-    bad_group = post(sandbox, "/crm/v3/properties/contacts", {**prop, "name": "x1",
-                                                                "groupName": "nope"})
+    bad_group = post(sandbox, "/crm/v3/properties/contacts", {**prop, "name": "x1", "groupName": "nope"})
     assert bad_group.status_code == 400
     names = {p["name"] for p in get(sandbox, "/crm/v3/properties/contacts").json()["results"]}
     assert {"email", "lastmodifieddate", "lead_score"} <= names
@@ -282,13 +388,12 @@ def test_load_landing_keeps_latest_version_and_associations(tmp_path, landing):
         assert with_assoc["associations"]["deals"]["results"][0]["id"] == "900"
         v4 = get(sb, "/crm/v4/objects/deals/900/associations/contacts").json()
         assert v4["results"][0]["toObjectId"] == 1
-        batch = post(sb, "/crm/v4/associations/deals/companies/batch/read",
-                     {"inputs": [{"id": "900"}, {"id": "901"}]}).json()
-        assert [(r["from"]["id"], r["to"][0]["toObjectId"]) for r in batch["results"]] == [
-            ("900", 501)]
+        batch = post(
+            sb, "/crm/v4/associations/deals/companies/batch/read", {"inputs": [{"id": "900"}, {"id": "901"}]}
+        ).json()
+        assert [(r["from"]["id"], r["to"][0]["toObjectId"]) for r in batch["results"]] == [("900", 501)]
         listed = get(sb, "/crm/v3/objects/deals", properties="dealstage,amount").json()
-        assert {r["properties"]["dealstage"] for r in listed["results"]} == {"closedwon",
-                                                                              "closedlost"}
+        assert {r["properties"]["dealstage"] for r in listed["results"]} == {"closedwon", "closedlost"}
     # persisted: a new server on the same file sees the same data
     with start_sandbox(tmp_path / "loaded.sqlite", token=TOKEN) as again:
         assert again.store.count("contacts") == 4
@@ -296,8 +401,9 @@ def test_load_landing_keeps_latest_version_and_associations(tmp_path, landing):
 
 
 def test_bad_token_gets_401_with_hubspot_error_body(sandbox):
-    resp = requests.get(sandbox.url + "/crm/v3/objects/contacts",
-                        headers={"Authorization": "Bearer wrong"}, timeout=5)
+    resp = requests.get(
+        sandbox.url + "/crm/v3/objects/contacts", headers={"Authorization": "Bearer wrong"}, timeout=5
+    )
     assert resp.status_code == 401
     body = resp.json()
     assert body["status"] == "error" and body["category"] == "INVALID_AUTHENTICATION"
@@ -310,27 +416,32 @@ def test_rolling_and_daily_limits(sandbox):
     answers = [get(sandbox, "/crm/v3/objects/contacts") for _ in range(4)]
     assert [a.status_code for a in answers] == [200, 200, 200, 429]
     assert answers[-1].json() == {
-        "status": "error", "message": "You have reached your ten_secondly_rolling limit.",
-        "errorType": "RATE_LIMIT", "policyName": "TEN_SECONDLY_ROLLING"}
+        "status": "error",
+        "message": "You have reached your ten_secondly_rolling limit.",
+        "errorType": "RATE_LIMIT",
+        "policyName": "TEN_SECONDLY_ROLLING",
+    }
     headers = answers[-1].headers
     assert headers["X-HubSpot-RateLimit-Max"] == "3"
     assert headers["X-HubSpot-RateLimit-Remaining"] == "0"
     assert headers["X-HubSpot-RateLimit-Interval-Milliseconds"] == "10000"
     assert answers[0].headers["X-HubSpot-RateLimit-Daily-Remaining"] == "4"
     sandbox.state.limiter.window.clear()  # as if ten seconds had passed
-    assert [get(sandbox, "/crm/v3/objects/contacts").status_code for _ in range(3)] == [200, 200,
-                                                                                       429]
+    assert [get(sandbox, "/crm/v3/objects/contacts").status_code for _ in range(3)] == [200, 200, 429]
     daily = get(sandbox, "/crm/v3/objects/contacts")
-    assert daily.json() == {"status": "error", "message": "You have reached your daily limit.",
-                            "errorType": "RATE_LIMIT", "policyName": "DAILY"}
+    assert daily.json() == {
+        "status": "error",
+        "message": "You have reached your daily limit.",
+        "errorType": "RATE_LIMIT",
+        "policyName": "DAILY",
+    }
     reset = requests.post(sandbox.url + "/_sandbox/reset-limits", headers=AUTH, timeout=5)
     assert reset.status_code == 200
     assert get(sandbox, "/crm/v3/objects/contacts").status_code == 200
 
 
 def test_rolling_window_expires(tmp_path):
-    with start_sandbox(tmp_path / "w.sqlite", token=TOKEN, rate_limit=2,
-                       rate_interval_s=0.3) as sb:
+    with start_sandbox(tmp_path / "w.sqlite", token=TOKEN, rate_limit=2, rate_interval_s=0.3) as sb:
         codes = [get(sb, "/crm/v3/objects/contacts").status_code for _ in range(3)]
         assert codes == [200, 200, 429]
         time.sleep(0.35)
@@ -340,8 +451,7 @@ def test_rolling_window_expires(tmp_path):
 def test_fault_injection_is_seeded_and_roughly_proportional(tmp_path):
     def codes(seed):
         faults = Faults(rate_429=0.2, error_500=0.1, garbage=0.05, seed=seed)
-        with start_sandbox(tmp_path / f"f{seed}.sqlite", token=TOKEN, rate_limit=10_000,
-                           faults=faults) as sb:
+        with start_sandbox(tmp_path / f"f{seed}.sqlite", token=TOKEN, rate_limit=10_000, faults=faults) as sb:
             out = []
             for _ in range(200):
                 resp = get(sb, "/crm/v3/objects/contacts")
@@ -359,8 +469,11 @@ def test_fault_injection_is_seeded_and_roughly_proportional(tmp_path):
 def test_partial_failures_answer_207_and_apply_the_rest(sandbox):
     seed(sandbox, 100)
     sandbox.set_faults(partial_207=1.0, partial_inputs=0.1, seed=1)
-    resp = post(sandbox, "/crm/v3/objects/contacts/batch/update", {"inputs": [
-        {"id": str(i), "properties": {"firstname": "Z"}} for i in range(1, 101)]})
+    resp = post(
+        sandbox,
+        "/crm/v3/objects/contacts/batch/update",
+        {"inputs": [{"id": str(i), "properties": {"firstname": "Z"}} for i in range(1, 101)]},
+    )
     assert resp.status_code == 207
     body = resp.json()
     assert body["numErrors"] == 10 and len(body["results"]) == 90
@@ -377,8 +490,9 @@ def test_slow_answers(sandbox):
 
 def test_admin_faults_and_stats_over_http(sandbox):
     body = {"error_500": 1.0, "seed": 2}
-    assert requests.post(sandbox.url + "/_sandbox/faults", headers=AUTH, json=body,
-                         timeout=5).status_code == 200
+    assert (
+        requests.post(sandbox.url + "/_sandbox/faults", headers=AUTH, json=body, timeout=5).status_code == 200
+    )
     assert get(sandbox, "/crm/v3/objects/contacts").status_code == 500
     stats = requests.get(sandbox.url + "/_sandbox/stats", headers=AUTH, timeout=5).json()
     assert any(r["status"] == 500 for r in stats["requests"])
@@ -386,8 +500,7 @@ def test_admin_faults_and_stats_over_http(sandbox):
 
 
 def test_faults_parse_forms(tmp_path):
-    assert Faults.parse("rate_429=0.2,error_500=0.05,seed=7") == Faults(
-        rate_429=0.2, error_500=0.05, seed=7)
+    assert Faults.parse("rate_429=0.2,error_500=0.05,seed=7") == Faults(rate_429=0.2, error_500=0.05, seed=7)
     path = tmp_path / "faults.json"
     path.write_text(json.dumps({"partial_207": 0.3}))
     assert Faults.parse(str(path)).partial_207 == 0.3
@@ -398,10 +511,25 @@ def test_faults_parse_forms(tmp_path):
 
 def test_cli_serves_on_loopback(tmp_path, landing):
     proc = subprocess.Popen(
-        [sys.executable, "-m", "lead_scoring.cli", "crm-sandbox", "--port", "0", "--db",
-         str(tmp_path / "cli.sqlite"), "--token", TOKEN, "--load-landing", str(landing),
-         "--faults", "seed=1"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "lead_scoring.cli",
+            "crm-sandbox",
+            "--port",
+            "0",
+            "--db",
+            str(tmp_path / "cli.sqlite"),
+            "--token",
+            TOKEN,
+            "--load-landing",
+            str(landing),
+            "--faults",
+            "seed=1",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         line = proc.stdout.readline()

@@ -11,13 +11,21 @@ from .conftest import TOKEN
 
 
 def test_crm_show_prints_tiers_and_top_contacts(monkeypatch, capsys, sandbox, client):
-    sandbox.store.bulk_insert("contacts", [
-        {"hs_object_id": i, "email": f"u{i}@example.com"} for i in range(1, 21)])
+    sandbox.store.bulk_insert(
+        "contacts", [{"hs_object_id": i, "email": f"u{i}@example.com"} for i in range(1, 21)]
+    )
     client.ensure_properties("contacts", PROPERTY_GROUP, PROPERTIES)
     tiers = ["hot", "warm", "cold", "disqualified"]
-    client.batch_update("contacts", [
-        {"id": str(i), "properties": {"lead_score": str(i * 5), "lead_tier": tiers[i % 4],
-                                      "lead_grade": "A1"}} for i in range(1, 16)])
+    client.batch_update(
+        "contacts",
+        [
+            {
+                "id": str(i),
+                "properties": {"lead_score": str(i * 5), "lead_tier": tiers[i % 4], "lead_grade": "A1"},
+            }
+            for i in range(1, 16)
+        ],
+    )
     monkeypatch.setenv("LEAD_SCORING_CRM_URL", sandbox.url)
     monkeypatch.setenv("LEAD_SCORING_CRM_TOKEN", TOKEN)
     monkeypatch.delenv("AIRFLOW_CONN_CRM_DEFAULT", raising=False)

@@ -99,8 +99,10 @@ class Deployment:
         for name in self.processes:
             parts.append(f"--- {name}.log (tail) ---\n{_tail(self.root / 'components' / f'{name}.log')}")
         parts.append(f"--- cli.log (tail) ---\n{_tail(Path(self.env['AIRFLOW_HOME']) / 'cli.log')}")
-        task_logs = sorted(Path(self.env["AIRFLOW__LOGGING__BASE_LOG_FOLDER"]).rglob("attempt=*.log"),
-                           key=lambda p: p.stat().st_mtime)
+        task_logs = sorted(
+            Path(self.env["AIRFLOW__LOGGING__BASE_LOG_FOLDER"]).rglob("attempt=*.log"),
+            key=lambda p: p.stat().st_mtime,
+        )
         for log in task_logs[-3:]:
             parts.append(f"--- task log {log.relative_to(log.parents[3])} (tail) ---\n{_tail(log)}")
         return "\n".join(parts)
@@ -115,17 +117,21 @@ class Deployment:
             except httpx.TransportError:
                 pass  # the api-server is not listening yet
             assert time.monotonic() < deadline, (
-                f"{what}: not within {limit_s} s\n{self.diagnostics(api, run_id)}")
+                f"{what}: not within {limit_s} s\n{self.diagnostics(api, run_id)}"
+            )
             time.sleep(every_s)
 
 
-def _run_dag(deployment: Deployment, api: Api, admin_password: str, logical_date: datetime,
-             load_from: date) -> dict:
+def _run_dag(
+    deployment: Deployment, api: Api, admin_password: str, logical_date: datetime, load_from: date
+) -> dict:
     def api_healthy():
         response = api.http.get("/api/v2/monitor/health")
         body = response.json() if response.is_success else {}
-        return all(body.get(part, {}).get("status") == "healthy"
-                   for part in ("metadatabase", "scheduler", "dag_processor"))
+        return all(
+            body.get(part, {}).get("status") == "healthy"
+            for part in ("metadatabase", "scheduler", "dag_processor")
+        )
 
     deployment.wait_until("api-server, scheduler and dag-processor healthy", api_healthy, STARTUP_LIMIT_S)
     print(f"{deployment.elapsed()} components healthy")
@@ -140,10 +146,14 @@ def _run_dag(deployment: Deployment, api: Api, admin_password: str, logical_date
     print(f"{deployment.elapsed()} {DAG_ID} parsed (paused: {dag['is_paused']})")
     api.call("PATCH", f"/dags/{DAG_ID}", json={"is_paused": False})
 
-    run = api.call("POST", f"/dags/{DAG_ID}/dagRuns", json={
-        "logical_date": logical_date.isoformat(),
-        "conf": {"load_from": load_from.isoformat()},
-    })
+    run = api.call(
+        "POST",
+        f"/dags/{DAG_ID}/dagRuns",
+        json={
+            "logical_date": logical_date.isoformat(),
+            "conf": {"load_from": load_from.isoformat()},
+        },
+    )
     run_id = run["dag_run_id"]
     print(f"{deployment.elapsed()} triggered {run_id} through the REST API")
 
@@ -180,16 +190,21 @@ def deployed_run(tmp_path_factory, postgres_server):
     settings = Settings(contacts=250, days=5, end_date=go_live.date(), seed=11)
     generate(landing, settings)
     database = postgres_server.create_database("airflow_local_executor")
-    generated = {name: airflow_cli.Secret(secrets.token_urlsafe(32)) for name in
-                 ("admin password", "JWT secret", "API secret key", "CRM token")}
+    generated = {
+        name: airflow_cli.Secret(secrets.token_urlsafe(32))
+        for name in ("admin password", "JWT secret", "API secret key", "CRM token")
+    }
     admin_password = generated["admin password"]
     api_port = _free_port()
 
     with start_sandbox(root / "crm.sqlite", token=generated["CRM token"], load_landing=landing) as sandbox:
         connection = {"conn_type": "http", "host": sandbox.url, "password": sandbox.token}
         env = airflow_cli.local_executor_env(
-            state, postgres_server.url(database), api_port,
-            jwt_secret=generated["JWT secret"], api_secret_key=generated["API secret key"],
+            state,
+            postgres_server.url(database),
+            api_port,
+            jwt_secret=generated["JWT secret"],
+            api_secret_key=generated["API secret key"],
             extra={
                 "LEAD_SCORING_LANDING_DIR": str(landing),
                 "LEAD_SCORING_WAREHOUSE": str(state / "warehouse.duckdb"),
@@ -212,8 +227,15 @@ def deployed_run(tmp_path_factory, postgres_server):
             finally:
                 api.http.close()
         print(f"[{time.monotonic() - started:5.0f} s] components stopped")
-        result.update(warehouse=state / "warehouse.duckdb", sandbox=sandbox, go_live=go_live,
-                      settings=settings, processes=processes, root=root, generated=generated)
+        result.update(
+            warehouse=state / "warehouse.duckdb",
+            sandbox=sandbox,
+            go_live=go_live,
+            settings=settings,
+            processes=processes,
+            root=root,
+            generated=generated,
+        )
         yield result
 
 
@@ -221,21 +243,25 @@ def test_the_run_triggered_through_the_api_succeeds(deployed_run):
     assert deployed_run["state"] == "success", deployed_run["diagnostics"]
     assert deployed_run["conf"] == {"load_from": deployed_run["settings"].start_date.isoformat()}
     tasks = deployed_run["tasks"]
-    assert set(tasks) == {"extract_from_crm", "ingest", "dbt_build", "quality_gate", "publish",
-                          "sync_to_crm"}
+    assert set(tasks) == {"extract_from_crm", "ingest", "dbt_build", "quality_gate", "publish", "sync_to_crm"}
     assert set(tasks.values()) == {"success"}, tasks
 
 
 def test_unpausing_schedules_no_catchup_run(deployed_run):
     """Only our run; a scheduled one can appear only if the test crossed midnight (UTC)."""
-    next_midnight = datetime.combine(deployed_run["go_live"].date() + timedelta(days=1),
-                                     datetime.min.time(), UTC)
-    others = [(r["dag_run_id"], r["logical_date"]) for r in deployed_run["runs"]
-              if r["dag_run_id"] != deployed_run["run_id"]
-              and datetime.fromisoformat(r["logical_date"]) < next_midnight]
+    next_midnight = datetime.combine(
+        deployed_run["go_live"].date() + timedelta(days=1), datetime.min.time(), UTC
+    )
+    others = [
+        (r["dag_run_id"], r["logical_date"])
+        for r in deployed_run["runs"]
+        if r["dag_run_id"] != deployed_run["run_id"]
+        and datetime.fromisoformat(r["logical_date"]) < next_midnight
+    ]
     assert others == []
-    assert [r["run_type"] for r in deployed_run["runs"] if r["dag_run_id"] == deployed_run["run_id"]] \
-        == ["manual"]
+    assert [r["run_type"] for r in deployed_run["runs"] if r["dag_run_id"] == deployed_run["run_id"]] == [
+        "manual"
+    ]
 
 
 def test_every_component_was_stopped(deployed_run):
@@ -260,13 +286,21 @@ def test_the_warehouse_scored_the_generated_contacts(deployed_run):
 def test_the_crm_holds_the_scores(deployed_run):
     con = duckdb.connect(str(deployed_run["warehouse"]), read_only=True)
     try:
-        scores = {row[0]: row[1:] for row in con.execute(
-            "select contact_id, lead_score, tier, grade from marts.fct_lead_scores").fetchall()}
+        scores = {
+            row[0]: row[1:]
+            for row in con.execute(
+                "select contact_id, lead_score, tier, grade from marts.fct_lead_scores"
+            ).fetchall()
+        }
     finally:
         con.close()
     sandbox = deployed_run["sandbox"]
-    held = {int(r["id"]): r["properties"] for r in CrmClient(sandbox.url, sandbox.token).iter_objects(
-        "contacts", ["lead_score", "lead_tier", "lead_grade"])}
+    held = {
+        int(r["id"]): r["properties"]
+        for r in CrmClient(sandbox.url, sandbox.token).iter_objects(
+            "contacts", ["lead_score", "lead_tier", "lead_grade"]
+        )
+    }
     assert scores
     for contact_id, (score, tier, grade) in scores.items():
         crm = held[contact_id]

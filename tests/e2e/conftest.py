@@ -34,17 +34,25 @@ class Pipeline:
     def env(self, warehouse=None, sandbox=None) -> dict[str, str]:
         sandbox = sandbox or self.sandbox
         connection = {"conn_type": "http", "host": sandbox.url, "password": sandbox.token}
-        return airflow_cli.airflow_env(self.state, extra={
-            "LEAD_SCORING_LANDING_DIR": str(self.landing),
-            "LEAD_SCORING_WAREHOUSE": str(warehouse or self.warehouse),
-            "AIRFLOW_CONN_CRM_DEFAULT": json.dumps(connection),
-        })
+        return airflow_cli.airflow_env(
+            self.state,
+            extra={
+                "LEAD_SCORING_LANDING_DIR": str(self.landing),
+                "LEAD_SCORING_WAREHOUSE": str(warehouse or self.warehouse),
+                "AIRFLOW_CONN_CRM_DEFAULT": json.dumps(connection),
+            },
+        )
 
     def run(self, day: date, conf: dict | None = None, **kwargs) -> tuple[bool, str]:
         lines: list[str] = []
-        ok, log_file = airflow_cli.dags_test(DAG_ID, day.isoformat(), kwargs.pop("env", None)
-                                             or self.env(), conf=conf, echo=lines.append,
-                                             **kwargs)
+        ok, log_file = airflow_cli.dags_test(
+            DAG_ID,
+            day.isoformat(),
+            kwargs.pop("env", None) or self.env(),
+            conf=conf,
+            echo=lines.append,
+            **kwargs,
+        )
         return ok, "\n".join(lines) + "\n--- log tail ---\n" + log_file.read_text()[-4000:]
 
     def query(self, sql: str, params=None, warehouse=None) -> list[tuple]:
@@ -74,8 +82,10 @@ def pipeline(tmp_path_factory):
     generate(landing, settings)
     with start_sandbox(state / "crm.sqlite", load_landing=landing) as sandbox:
         p = Pipeline(state, landing, sandbox)
-        for day, conf in [(END - timedelta(days=1), {"load_from": settings.start_date.isoformat()}),
-                          (END, None)]:
+        for day, conf in [
+            (END - timedelta(days=1), {"load_from": settings.start_date.isoformat()}),
+            (END, None),
+        ]:
             ok, output = p.run(day, conf)
             assert ok, f"DAG run for {day} failed:\n{output}"
         p.before_rerun = snapshot(p.warehouse)

@@ -44,8 +44,10 @@ def test_backfill_of_three_past_days_sends_nothing_and_the_latest_day_syncs(pipe
     con = duckdb.connect(str(warehouse))
     con.execute("delete from sync.crm_sync_state")  # a fresh CRM: anything synced would be written
     con.close()
-    history = "select score_date, contact_id, lead_score, tier, model_version " \
-              "from marts.fct_lead_score_history where score_date = ? order by contact_id"
+    history = (
+        "select score_date, contact_id, lead_score, tier, model_version "
+        "from marts.fct_lead_score_history where score_date = ? order by contact_id"
+    )
     latest_before = pipeline.query(history, [END], warehouse=warehouse)
     runs_before = pipeline.query("select count(*) from sync.crm_sync_runs", warehouse=warehouse)
 
@@ -61,28 +63,34 @@ def test_backfill_of_three_past_days_sends_nothing_and_the_latest_day_syncs(pipe
         assert f"older than the newest scored date {END}" in output, output
         assert sandbox.write_counts() == {}
         assert [r for r in sandbox.stats()["requests"] if r["route"] == "batch_update"] == []
-        assert pipeline.query("select count(*) from sync.crm_sync_runs",
-                              warehouse=warehouse) == runs_before  # the sync never started
+        assert (
+            pipeline.query("select count(*) from sync.crm_sync_runs", warehouse=warehouse) == runs_before
+        )  # the sync never started
 
-        per_day = dict(pipeline.query(
-            "select score_date, count(*) - count(distinct contact_id) "
-            "from marts.fct_lead_score_history group by 1", warehouse=warehouse))
+        per_day = dict(
+            pipeline.query(
+                "select score_date, count(*) - count(distinct contact_id) "
+                "from marts.fct_lead_score_history group by 1",
+                warehouse=warehouse,
+            )
+        )
         assert set(per_day) >= {*PAST, END} and set(per_day.values()) == {0}
         assert pipeline.query(history, [END], warehouse=warehouse) == latest_before
 
         ok, log = pipeline.run(END, env=env)
         assert ok, log
         assert "sync_to_crm: success" in log, log
-        contacts = pipeline.query("select contact_id from marts.fct_lead_scores",
-                                  warehouse=warehouse)
+        contacts = pipeline.query("select contact_id from marts.fct_lead_scores", warehouse=warehouse)
         assert sandbox.write_counts() == {contact_id: 1 for (contact_id,) in contacts}
-        held = {int(r["id"]): r["properties"] for r in CrmClient(sandbox.url, sandbox.token)
-                .iter_objects("contacts", ["lead_score"])}
+        held = {
+            int(r["id"]): r["properties"]
+            for r in CrmClient(sandbox.url, sandbox.token).iter_objects("contacts", ["lead_score"])
+        }
         for _, contact_id, lead_score, _, _ in pipeline.query(history, [END], warehouse=warehouse):
             assert float(held[contact_id]["lead_score"]) == lead_score, contact_id
         (dag_run_id,) = pipeline.query(
-            "select dag_run_id from sync.crm_sync_runs order by started_at desc limit 1",
-            warehouse=warehouse)[0]
+            "select dag_run_id from sync.crm_sync_runs order by started_at desc limit 1", warehouse=warehouse
+        )[0]
         assert dag_run_id.startswith("manual__")  # the Airflow run id of `airflow dags test`
         writes_after_sync = sandbox.write_counts()
 

@@ -38,8 +38,7 @@ def test_planted_hot_leads_rank_above_planted_cold_leads(pipeline):
 
 def test_junk_named_leads_are_never_hot(pipeline):
     by_id = pipeline.scores()
-    junk_named = [p for p in planted(pipeline, "junk")
-                  if p["reason"] in {"fictional_name", "keyboard_mash"}]
+    junk_named = [p for p in planted(pipeline, "junk") if p["reason"] in {"fictional_name", "keyboard_mash"}]
     assert junk_named
     for p in junk_named:
         row = by_id[int(p["hs_object_id"])]
@@ -65,8 +64,10 @@ def test_rerunning_the_same_day_leaves_identical_tables(pipeline):
 
 def test_the_crm_holds_the_warehouse_scores_and_a_rerun_sends_nothing(pipeline):
     client = CrmClient(pipeline.sandbox.url, pipeline.sandbox.token)
-    held = {int(r["id"]): r["properties"] for r in client.iter_objects(
-        "contacts", ["lead_score", "lead_tier", "lead_grade", "lead_is_junk"])}
+    held = {
+        int(r["id"]): r["properties"]
+        for r in client.iter_objects("contacts", ["lead_score", "lead_tier", "lead_grade", "lead_is_junk"])
+    }
     for contact_id, row in pipeline.scores().items():
         crm = held[contact_id]
         assert float(crm["lead_score"]) == row["lead_score"], contact_id
@@ -74,7 +75,8 @@ def test_the_crm_holds_the_warehouse_scores_and_a_rerun_sends_nothing(pipeline):
         assert crm["lead_is_junk"] == ("true" if row["is_junk"] else "false")
     assert pipeline.sandbox.write_counts() == pipeline.writes_before_rerun
     (last_run,) = pipeline.query(
-        "select planned, sent from sync.crm_sync_runs order by started_at desc limit 1")
+        "select planned, sent from sync.crm_sync_runs order by started_at desc limit 1"
+    )
     assert last_run == (0, 0)
 
 
@@ -84,6 +86,7 @@ def test_the_airflow_runs_score_with_the_tests_own_rules(pipeline):
     fired = {r[0] for r in pipeline.query("select distinct rule_id from marts.fct_lead_score_components")}
     assert {"f_title_vp", "e_page_pricing"} <= fired
     assert not {r for r in fired if r.startswith(("fit_", "eng_"))}
-    [(points,)] = pipeline.query("select points from seeds.scoring_engagement_rules "
-                                 "where rule_id = 'e_page_pricing'")
+    [(points,)] = pipeline.query(
+        "select points from seeds.scoring_engagement_rules where rule_id = 'e_page_pricing'"
+    )
     assert points == 4

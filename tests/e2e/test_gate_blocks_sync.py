@@ -18,8 +18,7 @@ CORRUPTIONS = {
         ["lead_score", "150"],
     ),
     "duplicate_contact": (
-        "insert into marts.fct_lead_scores "
-        "select * from marts.fct_lead_scores order by contact_id limit 1",
+        "insert into marts.fct_lead_scores select * from marts.fct_lead_scores order by contact_id limit 1",
         ["contact_id", "unique"],
     ),
     "tripled_junk_share": (
@@ -52,7 +51,8 @@ def test_corrupted_mart_fails_the_gate_and_nothing_reaches_the_crm(pipeline, tmp
         # The corrupted mart is the day's result: Airflow marks the loading and building
         # tasks successful without running them, then runs the gate and what follows.
         ok, output = pipeline.run(
-            END, env=pipeline.env(warehouse=warehouse, sandbox=sandbox),
+            END,
+            env=pipeline.env(warehouse=warehouse, sandbox=sandbox),
             mark_success="^(extract_from_crm|ingest|dbt_build)$",
         )
         assert not ok, output

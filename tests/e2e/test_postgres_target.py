@@ -25,8 +25,10 @@ MARTS = ("marts",)
 
 def _normal(rows: list[tuple]) -> list[tuple]:
     """Numbers as floats rounded to 9 places: DuckDB doubles and Postgres numerics compare alike."""
+
     def value(v):
         return round(float(v), 9) if isinstance(v, float | Decimal) else v
+
     return sorted((tuple(value(v) for v in row) for row in rows), key=repr)
 
 
@@ -46,8 +48,13 @@ def postgres_run(pipeline, postgres_server, tmp_path_factory):
         writes_before = sandbox.write_counts()
         ok, output = pipeline.run(END, env=env)
         assert ok, f"Postgres re-run of {END} failed:\n{output}"
-        yield {"target": target, "workspace": workspace, "sandbox": sandbox, "before": before,
-               "writes_before": writes_before}
+        yield {
+            "target": target,
+            "workspace": workspace,
+            "sandbox": sandbox,
+            "before": before,
+            "writes_before": writes_before,
+        }
 
 
 def test_postgres_scores_equal_duckdb_scores_row_for_row(pipeline, postgres_run):
@@ -72,8 +79,10 @@ def test_ingestion_loads_the_raw_tables_into_postgres(pipeline, postgres_run):
 
 def test_gate_and_sync_keep_their_tables_in_postgres(postgres_run):
     with postgres_run["target"].opened() as con:
-        days = [r[0] for r in con.execute(
-            "select distinct score_date from quality.run_metrics order by 1").fetchall()]
+        days = [
+            r[0]
+            for r in con.execute("select distinct score_date from quality.run_metrics order by 1").fetchall()
+        ]
         synced = con.execute("select count(*) from sync.crm_sync_state").fetchone()[0]
         scored = con.execute("select count(*) from marts.fct_lead_scores").fetchone()[0]
     assert days == [END - dt.timedelta(days=1), END]
@@ -86,9 +95,14 @@ def test_postgres_rerun_changes_nothing_and_sends_nothing(postgres_run):
     assert sandbox.write_counts() == postgres_run["writes_before"]
     assert sum(postgres_run["writes_before"].values()) > 0, "the first Postgres runs wrote nothing"
     with postgres_run["target"].opened() as con:
-        scores = {row[0]: row[1] for row in con.execute(
-            "select contact_id, lead_score from marts.fct_lead_scores").fetchall()}
-    held = {int(c["id"]): c["properties"] for c in CrmClient(sandbox.url, sandbox.token).iter_objects(
-        "contacts", ["lead_score"])}
+        scores = {
+            row[0]: row[1]
+            for row in con.execute("select contact_id, lead_score from marts.fct_lead_scores").fetchall()
+        }
+    held = {
+        int(c["id"]): c["properties"]
+        for c in CrmClient(sandbox.url, sandbox.token).iter_objects("contacts", ["lead_score"])
+    }
     assert {cid: float(held[cid]["lead_score"]) for cid in scores} == {
-        cid: float(score) for cid, score in scores.items()}
+        cid: float(score) for cid, score in scores.items()
+    }

@@ -24,7 +24,7 @@ def read_events(root: Path) -> list[dict]:
         with gzip.open(day / "part-0.jsonl.gz", "rt", encoding="utf-8") as f:
             for line in f:
                 event = json.loads(line)
-                event["_day"] = day.name[len("date="):]
+                event["_day"] = day.name[len("date=") :]
                 events.append(event)
     return events
 
@@ -43,7 +43,7 @@ def read_entity(root: Path, entity: str) -> list[dict[str, str]]:
     rows = []
     for day in day_dirs(root, "crm"):
         for row in read_csv(day / f"{entity}.csv"):
-            row["_day"] = day.name[len("date="):]
+            row["_day"] = day.name[len("date=") :]
             rows.append(row)
     return rows
 

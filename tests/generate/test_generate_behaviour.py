@@ -36,7 +36,7 @@ def test_anonymous_events_precede_identification(main_landing):
         if ident:
             k = ident[0]
             assert all(e["userId"] is None for e in evs[:k]), "userId before identification"
-            assert all(e["userId"] for e in evs[k + 1:]), "anonymous after identification"
+            assert all(e["userId"] for e in evs[k + 1 :]), "anonymous after identification"
             if evs[k]["type"] == "identify":
                 contact = main_landing.contacts[evs[k]["userId"]]
                 assert evs[k]["traits"]["email"] == contact["email"]
@@ -59,8 +59,7 @@ def test_contacts_created_in_the_window_identify_when_they_are_created(main_land
     for e in sorted(main_landing.events, key=lambda e: e["timestamp"]):
         if _identifying(e):
             first_ident.setdefault(owner[e["anonymousId"]], e["timestamp"])
-    created_in_window = [k for k, c in main_landing.contacts.items()
-                         if c["createdate"] >= first_day]
+    created_in_window = [k for k, c in main_landing.contacts.items() if c["createdate"] >= first_day]
     assert created_in_window
     for key in created_in_window:
         t = dt.datetime.fromisoformat(first_ident[key])
@@ -89,12 +88,23 @@ def test_planted_hot_leads_visit_pricing_and_request_a_demo_in_the_last_week(mai
         assert 200 <= int(company["numberofemployees"]) <= 5000
         assert contact["country"] in ("US", "GB", "DE")
         assert contact["email"].endswith("@" + company["domain"])
-        assert any(w in contact["jobtitle"].lower() for w in
-                   ("chief", "ceo", "cto", "cfo", "coo", "cio", "vp", "vice president",
-                    "director", "founder"))
+        assert any(
+            w in contact["jobtitle"].lower()
+            for w in (
+                "chief",
+                "ceo",
+                "cto",
+                "cfo",
+                "coo",
+                "cio",
+                "vp",
+                "vice president",
+                "director",
+                "founder",
+            )
+        )
         recent = [e for e in events[key] if e["timestamp"] >= since]
-        pricing = [e for e in recent if e["type"] == "page"
-                   and e["context"]["page"]["path"] == "/pricing"]
+        pricing = [e for e in recent if e["type"] == "page" and e["context"]["page"]["path"] == "/pricing"]
         names = {e.get("event") for e in recent}
         assert len(pricing) >= 3
         assert {"Demo Requested", "Form Submitted", "Content Downloaded"} <= names
@@ -127,10 +137,12 @@ def test_planted_cold_leads_barely_engage(main_landing, long_landing):
 def test_a_minority_of_contacts_are_buyers(main_landing):
     events = main_landing.events_by_contact()
     n = len(main_landing.contacts)
-    demo = {k for k, evs in events.items() if any(e.get("event") == "Demo Requested"
-                                                   for e in evs)}
-    pricing = {k for k, evs in events.items() if any(
-        e["type"] == "page" and e["context"]["page"]["path"] == "/pricing" for e in evs)}
+    demo = {k for k, evs in events.items() if any(e.get("event") == "Demo Requested" for e in evs)}
+    pricing = {
+        k
+        for k, evs in events.items()
+        if any(e["type"] == "page" and e["context"]["page"]["path"] == "/pricing" for e in evs)
+    }
     assert 0.03 * n < len(demo & pricing) < 0.10 * n
     barely = sum(1 for k in main_landing.contacts if len(events.get(k, [])) <= 2)
     assert barely > 0.3 * n
@@ -142,12 +154,12 @@ SENIOR = ("chief", "ceo", "cto", "cfo", "coo", "cio", "vp", "vice president", "h
 def _fit(contact, companies) -> int:
     """A crude, independent fit score from the exported columns."""
     title = contact["jobtitle"].lower()
-    score = 2 if any(w in title for w in SENIOR) else -2 if ("student" in title
-                                                              or "intern" in title) else 0
+    score = 2 if any(w in title for w in SENIOR) else -2 if ("student" in title or "intern" in title) else 0
     company = companies.get(contact["associatedcompanyid"])
     if company:
-        score += {"Software": 2, "Financial Services": 2, "Education": -2,
-                  "Non-profit": -2}.get(company["industry"], 0)
+        score += {"Software": 2, "Financial Services": 2, "Education": -2, "Non-profit": -2}.get(
+            company["industry"], 0
+        )
         employees = int(company["numberofemployees"])
         score += 2 if 200 <= employees <= 5000 else -2 if employees <= 10 else 0
     score += 1 if contact["country"] in TARGET_COUNTRIES else -1
@@ -157,10 +169,11 @@ def _fit(contact, companies) -> int:
 
 def test_deals_are_won_by_high_fit_engaged_contacts(main_landing):
     events = main_landing.events_by_contact()
-    won = {d["associated_contact_id"] for d in main_landing.deals.values()
-           if d["dealstage"] == "closedwon"}
-    rows = [(_fit(c, main_landing.companies), len(events.get(k, [])), k in won)
-            for k, c in main_landing.contacts.items()]
+    won = {d["associated_contact_id"] for d in main_landing.deals.values() if d["dealstage"] == "closedwon"}
+    rows = [
+        (_fit(c, main_landing.companies), len(events.get(k, [])), k in won)
+        for k, c in main_landing.contacts.items()
+    ]
     fits = sorted(r[0] for r in rows)
     engagement = sorted(r[1] for r in rows)
     f_lo, f_hi = fits[len(fits) // 3], fits[2 * len(fits) // 3]

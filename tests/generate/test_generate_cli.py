@@ -11,18 +11,43 @@ from lead_scoring.generate import Settings, generate
 
 def test_cli_writes_the_landing_folder(tmp_path, capsys):
     out = tmp_path / "landing"
-    code = main(["generate", "--contacts", "120", "--days", "3", "--end-date", "2026-01-02",
-                 "--events-per-contact", "4", "--seed", "5", "--junk-share", "0.1",
-                 "--out", str(out)])
+    code = main(
+        [
+            "generate",
+            "--contacts",
+            "120",
+            "--days",
+            "3",
+            "--end-date",
+            "2026-01-02",
+            "--events-per-contact",
+            "4",
+            "--seed",
+            "5",
+            "--junk-share",
+            "0.1",
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0
     manifest = json.loads((out / "_generator" / "manifest.json").read_text())
     assert manifest["arguments"] == {
-        "contacts": 120, "days": 3, "end_date": "2026-01-02", "events_per_contact": 4.0,
-        "seed": 5, "junk_share": 0.1, "chunk_size": 20000, "plant_effects": False,
+        "contacts": 120,
+        "days": 3,
+        "end_date": "2026-01-02",
+        "events_per_contact": 4.0,
+        "seed": 5,
+        "junk_share": 0.1,
+        "chunk_size": 20000,
+        "plant_effects": False,
     }
     assert manifest["counts"]["contacts"] == 120
     assert sorted(p.name for p in (out / "crm").iterdir()) == [
-        "date=2025-12-31", "date=2026-01-01", "date=2026-01-02"]
+        "date=2025-12-31",
+        "date=2026-01-01",
+        "date=2026-01-02",
+    ]
     err = capsys.readouterr().err
     assert "chunk 1/1" in err and "events/s" in err
 

@@ -19,8 +19,7 @@ from .landing_reader import read_csv
 VALID_EMAIL = re.compile(r"^[a-z0-9._%+-]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}$")
 FICTIONAL = {N.ascii_fold(first + last) for first, last in N.FICTIONAL_NAMES}
 MASHES = {N.ascii_fold(m) for m in N.KEYBOARD_MASHES}
-JUNK_TOKENS = set().union(*(N.name_tokens(f) | N.name_tokens(la) for f, la in N.FICTIONAL_NAMES),
-                          MASHES)
+JUNK_TOKENS = set().union(*(N.name_tokens(f) | N.name_tokens(la) for f, la in N.FICTIONAL_NAMES), MASHES)
 
 
 def _junk_traits(contact, landing, email_owners) -> set[str]:
@@ -49,8 +48,7 @@ def _junk_traits(contact, landing, email_owners) -> set[str]:
 
 def _email_owners(landing):
     owners: dict[str, list[str]] = {}
-    ordered = sorted(landing.contacts.values(), key=lambda c: (c["createdate"],
-                                                                int(c["hs_object_id"])))
+    ordered = sorted(landing.contacts.values(), key=lambda c: (c["createdate"], int(c["hs_object_id"])))
     for c in ordered:
         owners.setdefault(c["email"], []).append(c["hs_object_id"])
     return owners
@@ -66,8 +64,7 @@ def test_junk_share_and_every_reason(main_landing):
 
 
 def test_junk_share_follows_the_argument(tmp_path):
-    settings = Settings(contacts=500, days=3, events_per_contact=2, junk_share=0.1, seed=5,
-                        chunk_size=200)
+    settings = Settings(contacts=500, days=3, events_per_contact=2, junk_share=0.1, seed=5, chunk_size=200)
     generate(tmp_path, settings, progress=None)
     planted = read_csv(tmp_path / "_generator" / "planted_leads.csv")
     assert sum(row["kind"] == "junk" for row in planted) == 50
@@ -75,8 +72,7 @@ def test_junk_share_follows_the_argument(tmp_path):
 
 def test_each_junk_lead_shows_exactly_its_reason(main_landing):
     owners = _email_owners(main_landing)
-    reason_of = {row["hs_object_id"]: row["reason"] for row in main_landing.planted
-                 if row["kind"] == "junk"}
+    reason_of = {row["hs_object_id"]: row["reason"] for row in main_landing.planted if row["kind"] == "junk"}
     for key, contact in main_landing.contacts.items():
         traits = _junk_traits(contact, main_landing, owners)
         if key in reason_of:
@@ -94,8 +90,10 @@ def test_duplicates_copy_an_earlier_ordinary_contact(main_landing):
         original = owners[row["email"]][0]
         assert original != row["hs_object_id"]
         assert kinds.get(original) is None
-        assert (main_landing.contacts[original]["createdate"]
-                < main_landing.contacts[row["hs_object_id"]]["createdate"])
+        assert (
+            main_landing.contacts[original]["createdate"]
+            < main_landing.contacts[row["hs_object_id"]]["createdate"]
+        )
 
 
 def test_ordinary_contacts_have_unique_valid_emails(main_landing):
@@ -103,8 +101,11 @@ def test_ordinary_contacts_have_unique_valid_emails(main_landing):
     emails = [c["email"] for k, c in main_landing.contacts.items() if k not in junk]
     assert len(set(emails)) == len(emails)
     assert all(VALID_EMAIL.match(e) for e in emails)
-    corporate = [c for k, c in main_landing.contacts.items()
-                 if k not in junk and c["email"].split("@")[1] not in N.FREE_MAIL_DOMAINS]
+    corporate = [
+        c
+        for k, c in main_landing.contacts.items()
+        if k not in junk and c["email"].split("@")[1] not in N.FREE_MAIL_DOMAINS
+    ]
     for c in corporate:
         company = main_landing.companies[c["associatedcompanyid"]]
         assert c["email"].endswith("@" + company["domain"])
@@ -140,7 +141,8 @@ def test_company_domains_are_unique_across_chunks(tmp_path):
     settings = Settings(contacts=2000, days=2, events_per_contact=1, seed=9, chunk_size=300)
     generate(tmp_path, settings, progress=None)
     companies = read_csv(tmp_path / "crm" / "date=2026-11-19" / "companies.csv") + read_csv(
-        tmp_path / "crm" / "date=2026-11-20" / "companies.csv")
+        tmp_path / "crm" / "date=2026-11-20" / "companies.csv"
+    )
     ids = [c["hs_object_id"] for c in companies]
     domains = [c["domain"] for c in companies]
     assert len(set(ids)) == len(ids)
@@ -148,24 +150,38 @@ def test_company_domains_are_unique_across_chunks(tmp_path):
     assert not set(domains) & set(N.FREE_MAIL_DOMAINS + N.DISPOSABLE_DOMAINS)
 
 
-@pytest.mark.parametrize("first,last,email", [
-    ('Robert "Bobby"', "O'Brien", "bobby@example.com"),
-    ("Back\\slash", "Tab\there", "a+b@example.com"),
-    ("Zoë", "Nguyễn", "zoë@exämple.com"),
-    ("%s %d %%", "{}", "percent%@example.com"),
-    ("New\nline", "\u2028sep", "x@y.z"),
-])
+@pytest.mark.parametrize(
+    "first,last,email",
+    [
+        ('Robert "Bobby"', "O'Brien", "bobby@example.com"),
+        ("Back\\slash", "Tab\there", "a+b@example.com"),
+        ("Zoë", "Nguyễn", "zoë@exämple.com"),
+        ("%s %d %%", "{}", "percent%@example.com"),
+        ("New\nline", "\u2028sep", "x@y.z"),
+    ],
+)
 def test_rendered_events_are_valid_json_whatever_the_names(first, last, email):
     contacts = E.ContactJson.build([email], [first], [last])
-    variants = np.array([E.GROUP_START[E.G["identify"]], E.GROUP_START[E.G["track_form_submitted"]],
-                         E.GROUP_START[E.G["page_pricing"]]], dtype=np.int32)
+    variants = np.array(
+        [
+            E.GROUP_START[E.G["identify"]],
+            E.GROUP_START[E.G["track_form_submitted"]],
+            E.GROUP_START[E.G["page_pricing"]],
+        ],
+        dtype=np.int32,
+    )
     anon, known = E.identity_fragments(["a-b"], ["123"])
     text = E.render(
-        ts_ms=np.array([1_790_000_000_123] * 3), message_keys=np.arange(3),
-        identity=np.array([known[0], anon[0], known[0]], dtype=object), variant=variants,
-        contact=np.zeros(3, dtype=np.int32), with_context_traits=np.array([False, False, True]),
-        contacts=contacts, day_strings=np.array(["2026-09-21"], dtype=object),
-        first_day_s=1_790_000_000 - 1_790_000_000 % 86_400, seed=1,
+        ts_ms=np.array([1_790_000_000_123] * 3),
+        message_keys=np.arange(3),
+        identity=np.array([known[0], anon[0], known[0]], dtype=object),
+        variant=variants,
+        contact=np.zeros(3, dtype=np.int32),
+        with_context_traits=np.array([False, False, True]),
+        contacts=contacts,
+        day_strings=np.array(["2026-09-21"], dtype=object),
+        first_day_s=1_790_000_000 - 1_790_000_000 % 86_400,
+        seed=1,
     )
     lines = [json.loads(line) for line in text.splitlines()]
     assert text.isascii()

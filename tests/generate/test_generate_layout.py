@@ -22,8 +22,7 @@ SMALL = Settings(contacts=400, days=6, events_per_contact=6, seed=3, chunk_size=
 
 
 def _files(root):
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.is_file()}
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def test_same_arguments_give_the_same_bytes(tmp_path):
@@ -35,8 +34,7 @@ def test_same_arguments_give_the_same_bytes(tmp_path):
     # and the seed matters
     generate(tmp_path / "c", dataclasses.replace(SMALL, seed=4), progress=None)
     c = _files(tmp_path / "c")
-    assert a["web_events/date=2026-11-20/part-0.jsonl.gz"] != c[
-        "web_events/date=2026-11-20/part-0.jsonl.gz"]
+    assert a["web_events/date=2026-11-20/part-0.jsonl.gz"] != c["web_events/date=2026-11-20/part-0.jsonl.gz"]
 
 
 def test_layout_matches_the_contract(main_landing):
@@ -45,16 +43,17 @@ def test_layout_matches_the_contract(main_landing):
     assert [p.name for p in day_dirs(root, "crm")] == [f"date={d}" for d in sorted(days)]
     assert [p.name for p in day_dirs(root, "web_events")] == [f"date={d}" for d in sorted(days)]
     for day in day_dirs(root, "crm"):
-        assert sorted(p.name for p in day.iterdir()) == ["companies.csv", "contacts.csv",
-                                                         "deals.csv"]
-        for name, columns in (("contacts", CONTACT_COLUMNS), ("companies", COMPANY_COLUMNS),
-                              ("deals", DEAL_COLUMNS)):
+        assert sorted(p.name for p in day.iterdir()) == ["companies.csv", "contacts.csv", "deals.csv"]
+        for name, columns in (
+            ("contacts", CONTACT_COLUMNS),
+            ("companies", COMPANY_COLUMNS),
+            ("deals", DEAL_COLUMNS),
+        ):
             header = (day / f"{name}.csv").read_text(encoding="utf-8").splitlines()[0]
             assert header.split(",") == list(columns)
     for day in day_dirs(root, "web_events"):
         assert [p.name for p in day.iterdir()] == ["part-0.jsonl.gz"]
-    assert sorted(p.name for p in (root / "_generator").iterdir()) == ["manifest.json",
-                                                                       "planted_leads.csv"]
+    assert sorted(p.name for p in (root / "_generator").iterdir()) == ["manifest.json", "planted_leads.csv"]
     assert set(root.iterdir()) == {root / "crm", root / "web_events", root / "_generator"}
 
 
@@ -68,13 +67,15 @@ def test_manifest_counts_what_was_written(main_landing):
     assert m["counts"]["deals"] == len(main_landing.deals)
     assert m["counts"]["events"] == len(main_landing.events)
     # events per contact is an average over the window, noise visitors included
-    assert 0.85 * MAIN.events_per_contact < len(main_landing.events) / MAIN.contacts < 1.15 * (
-        MAIN.events_per_contact)
+    assert (
+        0.85 * MAIN.events_per_contact
+        < len(main_landing.events) / MAIN.contacts
+        < 1.15 * (MAIN.events_per_contact)
+    )
 
 
 def test_crm_rows_are_well_formed(main_landing):
-    contacts, companies, deals = (main_landing.contacts, main_landing.companies,
-                                  main_landing.deals)
+    contacts, companies, deals = (main_landing.contacts, main_landing.companies, main_landing.deals)
     contact_ids = {int(k) for k in contacts}
     company_ids = {int(k) for k in companies}
     assert max(contact_ids) < min(company_ids)
@@ -163,14 +164,28 @@ def test_event_mix(main_landing):
     types = Counter(e["type"] for e in events)
     assert types["page"] > types["track"] > types["identify"] > 0
     names = Counter(e.get("event") for e in events if e["type"] == "track")
-    for name in ("Content Downloaded", "CTA Clicked", "Form Submitted", "Demo Requested",
-                 "Email Link Clicked", "Video Played"):
+    for name in (
+        "Content Downloaded",
+        "CTA Clicked",
+        "Form Submitted",
+        "Demo Requested",
+        "Email Link Clicked",
+        "Video Played",
+    ):
         assert names[name] > 0, name
     paths = {e["context"]["page"]["path"] for e in events}
     for prefix in ("/blog/", "/docs/", "/case-studies/"):
         assert any(p.startswith(prefix) for p in paths)
-    assert {"/", "/pricing", "/demo", "/product", "/features", "/integrations", "/contact",
-            "/careers"} <= paths
+    assert {
+        "/",
+        "/pricing",
+        "/demo",
+        "/product",
+        "/features",
+        "/integrations",
+        "/contact",
+        "/careers",
+    } <= paths
     forms = [e for e in events if e.get("event") in ("Form Submitted", "Demo Requested")]
     assert all("@" in e["properties"]["email"] or e["properties"]["email"] for e in forms)
     with_context_email = [e for e in events if "traits" in e["context"]]
@@ -180,8 +195,7 @@ def test_event_mix(main_landing):
 
 def test_planted_leads_file(main_landing):
     planted = main_landing.planted
-    assert list(planted[0]) == ["hs_object_id", "email", "firstname", "lastname", "kind",
-                                "reason"]
+    assert list(planted[0]) == ["hs_object_id", "email", "firstname", "lastname", "kind", "reason"]
     for row in planted:
         contact = main_landing.contacts[row["hs_object_id"]]
         assert row["email"] == contact["email"]

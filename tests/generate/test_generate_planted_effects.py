@@ -19,8 +19,10 @@ def _deal_rates(landing: Landing) -> tuple[float, float]:
     source = {key: c["hs_analytics_source"] for key, c in landing.contacts.items()}
     strong = [key for key, s in source.items() if s == PLANTED_STRONG_SOURCE]
     others = [key for key, s in source.items() if s != PLANTED_STRONG_SOURCE]
-    return (sum(k in with_deal for k in strong) / len(strong),
-            sum(k in with_deal for k in others) / len(others))
+    return (
+        sum(k in with_deal for k in strong) / len(strong),
+        sum(k in with_deal for k in others) / len(others),
+    )
 
 
 @pytest.fixture(scope="module")

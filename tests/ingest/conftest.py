@@ -31,16 +31,25 @@ class Landing:
         path = self.root / "web_events" / f"date={day}" / name
         path.parent.mkdir(parents=True, exist_ok=True)
         body = b"".join(
-            (line if isinstance(line, bytes) else
-             (line if isinstance(line, str) else json.dumps(line)).encode()) + b"\n"
+            (
+                line
+                if isinstance(line, bytes)
+                else (line if isinstance(line, str) else json.dumps(line)).encode()
+            )
+            + b"\n"
             for line in lines
         )
         path.write_bytes(gzip.compress(body) if name.endswith(".gz") else body)
         return path
 
     def load(self, *days: date, **kwargs):
-        return load_days(list(days or [DAY]), landing_dir=self.root,
-                         warehouse_path=self.warehouse, dag_run_id="test", **kwargs)
+        return load_days(
+            list(days or [DAY]),
+            landing_dir=self.root,
+            warehouse_path=self.warehouse,
+            dag_run_id="test",
+            **kwargs,
+        )
 
     def rows(self, sql: str, params=None) -> list[tuple]:
         con = duckdb.connect(str(self.warehouse), read_only=True)
@@ -56,7 +65,12 @@ def landing(tmp_path) -> Landing:
 
 
 def event(message_id: str, **fields) -> dict:
-    base = {"messageId": message_id, "type": "page", "anonymousId": "anon-1",
-            "timestamp": "2026-11-20T10:00:00Z", "context": {"page": {"path": "/pricing"}}}
+    base = {
+        "messageId": message_id,
+        "type": "page",
+        "anonymousId": "anon-1",
+        "timestamp": "2026-11-20T10:00:00Z",
+        "context": {"page": {"path": "/pricing"}},
+    }
     base.update(fields)
     return base

@@ -9,8 +9,11 @@ from tests.ingest.conftest import CONTACT_HEADER, DAY, event
 
 
 def test_rerunning_a_day_replaces_its_rows_and_leaves_other_days(landing):
-    landing.crm("contacts", f"{CONTACT_HEADER}\n1,a@x.com,A,B,2026-01-01,2026-11-19T00:00:00Z,p\n",
-                day=date(2026, 11, 19))
+    landing.crm(
+        "contacts",
+        f"{CONTACT_HEADER}\n1,a@x.com,A,B,2026-01-01,2026-11-19T00:00:00Z,p\n",
+        day=date(2026, 11, 19),
+    )
     landing.crm("contacts", f"{CONTACT_HEADER}\n2,b@x.com,C,D,2026-01-01,2026-11-20T00:00:00Z,p\n")
     landing.events([event("e1"), event("e2")])
     landing.load(date(2026, 11, 19), DAY)
@@ -26,7 +29,9 @@ def test_rerunning_a_day_replaces_its_rows_and_leaves_other_days(landing):
     landing.crm("contacts", f"{CONTACT_HEADER}\n2,new@x.com,C,D,2026-01-01,2026-11-20T01:00:00Z,p\n")
     landing.load(DAY)
     assert landing.rows("select hs_object_id, email from raw.crm_contacts order by 1") == [
-        ("1", "a@x.com"), ("2", "new@x.com")]
+        ("1", "a@x.com"),
+        ("2", "new@x.com"),
+    ]
 
 
 def test_every_row_carries_load_metadata(landing):
@@ -40,10 +45,12 @@ def test_every_row_carries_load_metadata(landing):
 
 
 def test_a_new_custom_property_adds_a_column(landing):
-    landing.crm("contacts", f"{CONTACT_HEADER}\n1,a@x.com,A,B,2026-01-01,2026-11-19,p\n",
-                day=date(2026, 11, 19))
-    landing.crm("contacts", f"{CONTACT_HEADER},Favourite Colour\n2,b@x.com,C,D,2026-01-01,"
-                "2026-11-20,p,green\n")
+    landing.crm(
+        "contacts", f"{CONTACT_HEADER}\n1,a@x.com,A,B,2026-01-01,2026-11-19,p\n", day=date(2026, 11, 19)
+    )
+    landing.crm(
+        "contacts", f"{CONTACT_HEADER},Favourite Colour\n2,b@x.com,C,D,2026-01-01,2026-11-20,p,green\n"
+    )
     landing.load(date(2026, 11, 19), DAY)
     assert landing.rows(
         'select hs_object_id, persona, "favourite colour" from raw.crm_contacts order by 1'
@@ -54,7 +61,6 @@ def test_column_mapping_renames_headers_of_other_crms(landing, tmp_path, monkeyp
     mapping_file = tmp_path / "mapping.yml"
     mapping_file.write_text('contacts:\n  "Record ID": hs_object_id\n  "E-mail": email\n')
     monkeypatch.setenv("LEAD_SCORING_COLUMN_MAPPING", str(mapping_file))
-    landing.crm("contacts", "Record ID,E-mail,createdate,lastmodifieddate\n5,e@x.com,2026-01-01,"
-                "2026-11-20\n")
+    landing.crm("contacts", "Record ID,E-mail,createdate,lastmodifieddate\n5,e@x.com,2026-01-01,2026-11-20\n")
     landing.load(column_mapping=load_column_mapping())
     assert landing.rows("select hs_object_id, email from raw.crm_contacts") == [("5", "e@x.com")]

@@ -10,7 +10,7 @@ from lead_scoring.warehouse import Warehouse
 from tests.e2e.snapshot import snapshot
 from tests.ingest.conftest import CONTACT_HEADER, DAY, event
 
-NAME = "O'Brien \"Bob\"; drop table raw.crm_contacts;--"
+NAME = 'O\'Brien "Bob"; drop table raw.crm_contacts;--'
 
 
 @pytest.fixture
@@ -20,14 +20,20 @@ def postgres(postgres_server, request) -> Warehouse:
 
 
 def test_quotes_newlines_unicode_nulls_and_the_quarantine_arrive_exactly(landing, postgres):
-    landing.crm("contacts", "\n".join([
-        CONTACT_HEADER,
-        f'1,zoe@example.com,"{NAME.replace(chr(34), chr(34) * 2)}",Nguyễn,'
-        "2026-01-01T00:00:00Z,2026-11-20T08:00:00Z,Zoë ✓",
-        '2,"",,"two\nlines",2026-01-01T00:00:00Z,2026-11-20T08:00:00Z,',
-        "3,bad,row",
-    ]) + "\n")
-    landing.events([event("q", properties={"title": "It's \"quoted\" ✓, 100%"}), "{not json"])
+    landing.crm(
+        "contacts",
+        "\n".join(
+            [
+                CONTACT_HEADER,
+                f'1,zoe@example.com,"{NAME.replace(chr(34), chr(34) * 2)}",Nguyễn,'
+                "2026-01-01T00:00:00Z,2026-11-20T08:00:00Z,Zoë ✓",
+                '2,"",,"two\nlines",2026-01-01T00:00:00Z,2026-11-20T08:00:00Z,',
+                "3,bad,row",
+            ]
+        )
+        + "\n",
+    )
+    landing.events([event("q", properties={"title": 'It\'s "quoted" ✓, 100%'}), "{not json"])
     landing.load(max_bad_share=1.0, mirror=postgres)
     duck, pg = snapshot(landing.warehouse), snapshot(postgres)
     assert pg == duck

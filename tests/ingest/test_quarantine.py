@@ -59,8 +59,7 @@ def test_an_event_missing_a_required_field_names_the_field(landing, bad_event, f
 
 
 def test_invalid_utf8_and_blank_lines(landing):
-    landing.events([event("a"), b"\xff\xfe{\"messageId\": \"b\"}", "", "   ", event("c")],
-                   name="part-1.jsonl")
+    landing.events([event("a"), b'\xff\xfe{"messageId": "b"}', "", "   ", event("c")], name="part-1.jsonl")
     landing.load(max_bad_share=1.0)
     assert landing.rows("select message_id from raw.web_events order by 1") == [("a",), ("c",)]
     ((line, field),) = [(q[2], q[3]) for q in quarantine(landing)]
@@ -70,27 +69,36 @@ def test_invalid_utf8_and_blank_lines(landing):
 def test_lines_after_one_the_reader_refuses_keep_their_numbers(landing):
     # the reader leaves out lines it cannot split (here, the separator inside): the lines after
     # them are still named by their own line number, in the quarantine and in raw.web_events
-    path = landing.events([event("a"), b"bad\x1fline", event("b"), "{not json", b"\xff\xfe", event("c")],
-                          name="part-1.jsonl")
+    path = landing.events(
+        [event("a"), b"bad\x1fline", event("b"), "{not json", b"\xff\xfe", event("c")], name="part-1.jsonl"
+    )
     landing.load(max_bad_share=1.0)
     assert [(q[2], q[4][:17]) for q in quarantine(landing)] == [
-        (2, "TOO MANY COLUMNS:"), (4, "malformed JSON"), (5, "INVALID ENCODING:")]
-    assert landing.rows("select message_id, _source_file, _source_line from raw.web_events "
-                        "order by 1") == [("a", str(path), 1), ("b", str(path), 3), ("c", str(path), 6)]
+        (2, "TOO MANY COLUMNS:"),
+        (4, "malformed JSON"),
+        (5, "INVALID ENCODING:"),
+    ]
+    assert landing.rows("select message_id, _source_file, _source_line from raw.web_events order by 1") == [
+        ("a", str(path), 1),
+        ("b", str(path), 3),
+        ("c", str(path), 6),
+    ]
 
 
 def test_repeated_message_id_is_loaded_once_within_a_day_and_across_days(landing):
     from datetime import date
 
     landing.events([event("dup"), event("dup"), event("one")])
-    landing.events([event("dup", timestamp="2026-11-21T09:00:00Z"), event("two")],
-                   day=date(2026, 11, 21))
+    landing.events([event("dup", timestamp="2026-11-21T09:00:00Z"), event("two")], day=date(2026, 11, 21))
 
     report = landing.load(date(2026, 11, 20), date(2026, 11, 21))
     landing.load(date(2026, 11, 21))  # re-running the later day must not duplicate either
 
     assert landing.rows("select message_id, count(*) from raw.web_events group by 1 order by 1") == [
-        ("dup", 1), ("one", 1), ("two", 1)]
+        ("dup", 1),
+        ("one", 1),
+        ("two", 1),
+    ]
     assert report.total("rows_duplicate") == 2
     assert landing.rows("select count(*) from raw.load_quarantine") == [(0,)]
 
@@ -104,13 +112,16 @@ def test_missing_required_column_fails_naming_column_and_file(landing):
 
 
 def test_bad_crm_rows_name_line_and_field_and_keep_the_good_ones(landing):
-    path = landing.crm("contacts", contacts(
-        GOOD.format(n="a"),
-        "abc,b@example.com,Bo,Li,2026-01-01T00:00:00Z,2026-11-20T08:00:00Z,x",
-        "3,c@example.com,Cy,Wu,never,2026-11-20T08:00:00Z,x",
-        "4,d@example.com,Too,Many,2026-01-01T00:00:00Z,2026-11-20T08:00:00Z,x,extra",
-        *(GOOD.replace("1,", f"{i},", 1).format(n=i) for i in range(10, 60)),
-    ))
+    path = landing.crm(
+        "contacts",
+        contacts(
+            GOOD.format(n="a"),
+            "abc,b@example.com,Bo,Li,2026-01-01T00:00:00Z,2026-11-20T08:00:00Z,x",
+            "3,c@example.com,Cy,Wu,never,2026-11-20T08:00:00Z,x",
+            "4,d@example.com,Too,Many,2026-01-01T00:00:00Z,2026-11-20T08:00:00Z,x,extra",
+            *(GOOD.replace("1,", f"{i},", 1).format(n=i) for i in range(10, 60)),
+        ),
+    )
 
     landing.load(max_bad_share=0.1)
 
@@ -122,10 +133,13 @@ def test_bad_crm_rows_name_line_and_field_and_keep_the_good_ones(landing):
 
 
 def test_duplicate_record_ids_keep_the_latest_version_and_quarantine_the_older(landing):
-    landing.crm("contacts", contacts(
-        "7,old@example.com,Ann,Lee,2026-01-01T00:00:00Z,2026-11-20T08:00:00Z,x",
-        "7,new@example.com,Ann,Lee,2026-01-01T00:00:00Z,2026-11-20T09:00:00Z,x",
-    ))
+    landing.crm(
+        "contacts",
+        contacts(
+            "7,old@example.com,Ann,Lee,2026-01-01T00:00:00Z,2026-11-20T08:00:00Z,x",
+            "7,new@example.com,Ann,Lee,2026-01-01T00:00:00Z,2026-11-20T09:00:00Z,x",
+        ),
+    )
     report = landing.load(max_bad_share=0.0)
     assert landing.rows("select email from raw.crm_contacts") == [("new@example.com",)]
     assert report.total("rows_duplicate") == 1
@@ -133,10 +147,13 @@ def test_duplicate_record_ids_keep_the_latest_version_and_quarantine_the_older(l
 
 
 def test_a_quarantined_newer_version_leaves_the_good_older_one_loaded(landing):
-    landing.crm("contacts", contacts(
-        "7,good@example.com,Ann,Lee,2026-01-01T00:00:00Z,2026-11-20T08:00:00Z,x",
-        "7,newer@example.com,Ann,Lee,not a date,2026-11-20T09:00:00Z,x",
-    ))
+    landing.crm(
+        "contacts",
+        contacts(
+            "7,good@example.com,Ann,Lee,2026-01-01T00:00:00Z,2026-11-20T08:00:00Z,x",
+            "7,newer@example.com,Ann,Lee,not a date,2026-11-20T09:00:00Z,x",
+        ),
+    )
     report = landing.load(max_bad_share=1.0)
     assert landing.rows("select email from raw.crm_contacts") == [("good@example.com",)]
     counts = [report.total(k) for k in ("rows_loaded", "rows_quarantined", "rows_duplicate")]
@@ -145,15 +162,19 @@ def test_a_quarantined_newer_version_leaves_the_good_older_one_loaded(landing):
 
 
 def test_quotes_sql_and_unicode_survive_exactly(landing):
-    name = "O'Brien \"Bob\"; drop table raw.crm_contacts;--"
-    landing.crm("contacts", contacts(
-        f'1,zoe@example.com,"{name.replace(chr(34), chr(34) * 2)}",Nguyễn,'
-        "2026-01-01T00:00:00Z,2026-11-20T08:00:00Z,Zoë ✓",
-    ))
-    landing.events([event("q", properties={"title": "It's \"quoted\" ✓"})])
+    name = 'O\'Brien "Bob"; drop table raw.crm_contacts;--'
+    landing.crm(
+        "contacts",
+        contacts(
+            f'1,zoe@example.com,"{name.replace(chr(34), chr(34) * 2)}",Nguyễn,'
+            "2026-01-01T00:00:00Z,2026-11-20T08:00:00Z,Zoë ✓",
+        ),
+    )
+    landing.events([event("q", properties={"title": 'It\'s "quoted" ✓'})])
     landing.load()
     assert landing.rows("select firstname, lastname, persona from raw.crm_contacts") == [
-        (name, "Nguyễn", "Zoë ✓")]
+        (name, "Nguyễn", "Zoë ✓")
+    ]
     assert "It's" in landing.rows("select properties from raw.web_events")[0][0]
 
 
@@ -190,52 +211,66 @@ def test_a_large_file_loads_every_line(landing):
     ]
     landing.events([*lines, "{broken"])
     report = landing.load()
-    assert landing.rows("select count(*), count(distinct message_id), count(page_path) "
-                        "from raw.web_events") == [(300_000, 300_000, 300_000)]
+    assert landing.rows(
+        "select count(*), count(distinct message_id), count(page_path) from raw.web_events"
+    ) == [(300_000, 300_000, 300_000)]
     assert (report.total("rows_read"), report.total("rows_quarantined")) == (300_001, 1)
 
 
-@pytest.mark.parametrize("record_id", ["1.5", "1e3", "0x10", "-910032", "+7", " 7", "007", "",
-                                       "99999999999999999999"])
-def test_a_record_id_that_is_not_plain_positive_digits_is_quarantined_not_renumbered(
-        landing, record_id):
-    landing.crm("contacts", contacts(
-        GOOD.format(n="a"),
-        f'"{record_id}",b@example.com,Bo,Li,2026-01-01T00:00:00Z,2026-11-20T08:00:00Z,x',
-    ))
+@pytest.mark.parametrize(
+    "record_id", ["1.5", "1e3", "0x10", "-910032", "+7", " 7", "007", "", "99999999999999999999"]
+)
+def test_a_record_id_that_is_not_plain_positive_digits_is_quarantined_not_renumbered(landing, record_id):
+    landing.crm(
+        "contacts",
+        contacts(
+            GOOD.format(n="a"),
+            f'"{record_id}",b@example.com,Bo,Li,2026-01-01T00:00:00Z,2026-11-20T08:00:00Z,x',
+        ),
+    )
     landing.load(max_bad_share=1.0)
     assert landing.rows("select hs_object_id from raw.crm_contacts") == [("1",)]
     shown = f'"{record_id}"' if record_id else "NULL"
     assert [(q[2], q[3], q[4]) for q in quarantine(landing)] == [
-        (3, "hs_object_id", f"invalid value {shown}: not an integer record id")]
+        (3, "hs_object_id", f"invalid value {shown}: not an integer record id")
+    ]
 
 
-@pytest.mark.parametrize(("column", "value"), [
-    ("createdate", "1900-01-01T00:00:00Z"),
-    ("createdate", "1969-12-31T23:59:59Z"),
-    ("createdate", "2026-11-22T00:00:00Z"),  # more than a day after the load date 2026-11-20
-    ("lastmodifieddate", "2099-01-01T00:00:00Z"),
-])
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("createdate", "1900-01-01T00:00:00Z"),
+        ("createdate", "1969-12-31T23:59:59Z"),
+        ("createdate", "2026-11-22T00:00:00Z"),  # more than a day after the load date 2026-11-20
+        ("lastmodifieddate", "2099-01-01T00:00:00Z"),
+    ],
+)
 def test_an_implausible_crm_date_is_quarantined(landing, column, value):
     dates = {"createdate": "2026-01-01T00:00:00Z", "lastmodifieddate": "2026-11-20T08:00:00Z"}
     dates[column] = value
-    landing.crm("contacts", contacts(
-        GOOD.format(n="a"),
-        f"2,b@example.com,Bo,Li,{dates['createdate']},{dates['lastmodifieddate']},x",
-        "3,c@example.com,Cy,Wu,1970-01-01T00:00:00Z,2026-11-21T23:59:59Z,x",  # plausible
-    ))
+    landing.crm(
+        "contacts",
+        contacts(
+            GOOD.format(n="a"),
+            f"2,b@example.com,Bo,Li,{dates['createdate']},{dates['lastmodifieddate']},x",
+            "3,c@example.com,Cy,Wu,1970-01-01T00:00:00Z,2026-11-21T23:59:59Z,x",  # plausible
+        ),
+    )
     landing.load(max_bad_share=1.0)
     assert landing.rows("select hs_object_id from raw.crm_contacts order by 1") == [("1",), ("3",)]
-    assert [(q[2], q[3], q[4]) for q in quarantine(landing)] == [(3, column, (
-        f'invalid value "{value}": implausible date (before 1970 or after 2026-11-21)'))]
+    assert [(q[2], q[3], q[4]) for q in quarantine(landing)] == [
+        (3, column, (f'invalid value "{value}": implausible date (before 1970 or after 2026-11-21)'))
+    ]
 
 
 def test_an_event_dated_before_1970_or_after_tomorrow_is_quarantined(landing):
-    landing.events([
-        event("old", timestamp="1900-01-01T00:00:00Z"),
-        event("ok", timestamp="2026-11-21T23:00:00Z"),
-        event("future", timestamp="2027-01-01T00:00:00Z"),
-    ])
+    landing.events(
+        [
+            event("old", timestamp="1900-01-01T00:00:00Z"),
+            event("ok", timestamp="2026-11-21T23:00:00Z"),
+            event("future", timestamp="2027-01-01T00:00:00Z"),
+        ]
+    )
     landing.load(max_bad_share=1.0)
     assert landing.rows("select message_id from raw.web_events") == [("ok",)]
     assert [(q[2], q[3], q[4]) for q in quarantine(landing)] == [

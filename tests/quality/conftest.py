@@ -74,8 +74,10 @@ def build_warehouse(
             "create or replace table staging.stg_crm__contacts as"
             " select hs_object_id::bigint as contact_id, email from contacts_raw"
         )
-        con.execute("create or replace table staging.stg_web__events as "
-                    "select *, cast(event_timestamp as date) as event_date from events")
+        con.execute(
+            "create or replace table staging.stg_web__events as "
+            "select *, cast(event_timestamp as date) as event_date from events"
+        )
         con.execute("create or replace table marts.fct_lead_scores as select * from scores")
         con.execute("create or replace table marts.dim_leads as select contact_id, email from scores")
         con.execute(

@@ -31,11 +31,30 @@ def junk_run(tmp_path_factory):
     with (landing / "crm" / f"date={END}" / "contacts.csv").open("a", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         for i, (first, last) in enumerate(roster):
-            writer.writerow([ROSTER_ID_BASE + i, f"r{i}@northwind-analytics.com", first, last,
-                             "Analyst", "US", "Boston", "lead", "2026-01-05T10:00:00Z",
-                             "2026-11-20T10:00:00Z", "ORGANIC_SEARCH", "", "", "end_user"])
-    load_days([date.fromisoformat(d) for d in settings.day_strings()], landing_dir=landing,
-              warehouse_path=warehouse, dag_run_id="junk-test")
+            writer.writerow(
+                [
+                    ROSTER_ID_BASE + i,
+                    f"r{i}@northwind-analytics.com",
+                    first,
+                    last,
+                    "Analyst",
+                    "US",
+                    "Boston",
+                    "lead",
+                    "2026-01-05T10:00:00Z",
+                    "2026-11-20T10:00:00Z",
+                    "ORGANIC_SEARCH",
+                    "",
+                    "",
+                    "end_user",
+                ]
+            )
+    load_days(
+        [date.fromisoformat(d) for d in settings.day_strings()],
+        landing_dir=landing,
+        warehouse_path=warehouse,
+        dag_run_id="junk-test",
+    )
     with pytest.MonkeyPatch.context() as env:
         env.setenv("LEAD_SCORING_STATE_DIR", str(root / "state"))
         env.setenv("LEAD_SCORING_WAREHOUSE", str(warehouse))
@@ -43,25 +62,26 @@ def junk_run(tmp_path_factory):
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         flagged = {
-            cid: set(reasons.split(",")) for cid, reasons in con.execute(
+            cid: set(reasons.split(","))
+            for cid, reasons in con.execute(
                 "select contact_id, junk_reasons from marts.fct_lead_scores where is_junk"
             ).fetchall()
         }
-        scored = {cid for (cid,) in con.execute(
-            "select contact_id from marts.fct_lead_scores").fetchall()}
+        scored = {cid for (cid,) in con.execute("select contact_id from marts.fct_lead_scores").fetchall()}
     finally:
         con.close()
-    planted = {int(p["hs_object_id"]): p["reason"] for p in
-               csv.DictReader((landing / "_generator" / "planted_leads.csv").open())
-               if p["kind"] == "junk"}
+    planted = {
+        int(p["hs_object_id"]): p["reason"]
+        for p in csv.DictReader((landing / "_generator" / "planted_leads.csv").open())
+        if p["kind"] == "junk"
+    }
     return {"flagged": flagged, "planted": planted, "scored": scored, "roster": len(roster)}
 
 
 def test_every_planted_junk_lead_is_flagged_with_its_reason(junk_run):
     planted, flagged = junk_run["planted"], junk_run["flagged"]
     assert set(planted.values()) == set(names.JUNK_REASONS)
-    missed = {cid: reason for cid, reason in planted.items()
-              if reason not in flagged.get(cid, set())}
+    missed = {cid: reason for cid, reason in planted.items() if reason not in flagged.get(cid, set())}
     recall = 1 - len(missed) / len(planted)
     assert missed == {}, f"recall {recall:.3f}; missed {missed}"
 

@@ -141,12 +141,17 @@ def test_more_than_half_disqualified_fails_on_a_first_run(tmp_path, make_warehou
     assert (failure.suite, failure.column, failure.sample) == ("run_metrics", "disqualified_pct", [60.0])
 
 
-@pytest.mark.parametrize(("update", "hot_pct"), [
-    ("update marts.fct_lead_scores set tier = 'warm' where tier = 'hot'", 0.0),
-    ("update marts.fct_lead_scores set tier = if(contact_id <= 1120, 'hot', 'cold')", 60.0),
-], ids=["no_hot_lead", "most_leads_hot"])
-def test_hot_share_of_0_or_above_half_warns_on_a_first_run(tmp_path, make_warehouse, execute, update,
-                                                           hot_pct):
+@pytest.mark.parametrize(
+    ("update", "hot_pct"),
+    [
+        ("update marts.fct_lead_scores set tier = 'warm' where tier = 'hot'", 0.0),
+        ("update marts.fct_lead_scores set tier = if(contact_id <= 1120, 'hot', 'cold')", 60.0),
+    ],
+    ids=["no_hot_lead", "most_leads_hot"],
+)
+def test_hot_share_of_0_or_above_half_warns_on_a_first_run(
+    tmp_path, make_warehouse, execute, update, hot_pct
+):
     warehouse = make_warehouse(tmp_path / "w.duckdb", DAY1)
     execute(warehouse, update)
 

@@ -42,13 +42,23 @@ def score_rows(n: int = N_CONTACTS, seed: int = 1) -> list[tuple]:
     for i in range(1, n + 1):
         fit, engagement = rnd.randint(0, 100), round(rnd.random() * 100, 2)
         junk = i % 23 == 0
-        rows.append((
-            i, f"lead{i}@example.com", fit, engagement, round((fit + engagement) / 2),
-            f"{'ABC'[i % 3]}{1 + i % 3}", "disqualified" if junk else TIERS[i % 3], "lead", junk,
-            "disposable email domain" if junk else None,
-            f"Visited pricing page x{i % 5}; Job title VP (+{fit // 10})",
-            scored_at + timedelta(seconds=i), "rules-v1",
-        ))
+        rows.append(
+            (
+                i,
+                f"lead{i}@example.com",
+                fit,
+                engagement,
+                round((fit + engagement) / 2),
+                f"{'ABC'[i % 3]}{1 + i % 3}",
+                "disqualified" if junk else TIERS[i % 3],
+                "lead",
+                junk,
+                "disposable email domain" if junk else None,
+                f"Visited pricing page x{i % 5}; Job title VP (+{fit // 10})",
+                scored_at + timedelta(seconds=i),
+                "rules-v1",
+            )
+        )
     return rows
 
 
@@ -58,8 +68,8 @@ def write_scores(path, rows) -> None:
         conn.execute("drop table if exists marts.fct_lead_scores")
         conn.execute(SCORES_DDL)
         conn.executemany(
-            "insert into marts.fct_lead_scores values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            rows)
+            "insert into marts.fct_lead_scores values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
+        )
 
 
 def query(path, sql, params=None):
@@ -69,20 +79,36 @@ def query(path, sql, params=None):
 
 @pytest.fixture
 def sandbox(tmp_path):
-    handle = start_sandbox(tmp_path / "crm.sqlite", token=TOKEN, rate_limit=10_000,
-                           daily_limit=1_000_000)
-    handle.store.bulk_insert("contacts", [
-        {"hs_object_id": i, "email": f"lead{i}@example.com", "firstname": f"First{i}",
-         "createdate": "2026-11-01T00:00:00Z", "lastmodifieddate": "2026-11-02T00:00:00Z"}
-        for i in range(1, N_CONTACTS + 1)])
+    handle = start_sandbox(tmp_path / "crm.sqlite", token=TOKEN, rate_limit=10_000, daily_limit=1_000_000)
+    handle.store.bulk_insert(
+        "contacts",
+        [
+            {
+                "hs_object_id": i,
+                "email": f"lead{i}@example.com",
+                "firstname": f"First{i}",
+                "createdate": "2026-11-01T00:00:00Z",
+                "lastmodifieddate": "2026-11-02T00:00:00Z",
+            }
+            for i in range(1, N_CONTACTS + 1)
+        ],
+    )
     yield handle
     handle.stop()
 
 
 def make_client(url: str, token: str = TOKEN, **options) -> CrmClient:
-    settings = {"requests_per_10s": 10_000, "timeout": 5.0, "backoff_base": 0.005,
-                "backoff_max": 0.03, "rate_limit_backoff": 0.005, "max_rate_limit_retries": 12,
-                "max_attempts": 6, "seed": 11, "connection_id": "crm_default"}
+    settings = {
+        "requests_per_10s": 10_000,
+        "timeout": 5.0,
+        "backoff_base": 0.005,
+        "backoff_max": 0.03,
+        "rate_limit_backoff": 0.005,
+        "max_rate_limit_retries": 12,
+        "max_attempts": 6,
+        "seed": 11,
+        "connection_id": "crm_default",
+    }
     settings.update(options)
     return CrmClient(url, token, **settings)
 

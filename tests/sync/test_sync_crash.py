@@ -27,9 +27,12 @@ def start_killable_sync(warehouse: Path, url: str) -> subprocess.Popen:
     env.update({"LEAD_SCORING_CRM_URL": url, "LEAD_SCORING_CRM_TOKEN": TOKEN})
     cli = Path(sys.executable).parent / "lead-scoring"
     # 40 requests per 10 s: slow enough that the kill lands mid-way
-    return subprocess.Popen([str(cli), "sync", "--warehouse", str(warehouse),
-                             "--requests-per-10s", "40"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [str(cli), "sync", "--warehouse", str(warehouse), "--requests-per-10s", "40"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def kill_after_writes(process: subprocess.Popen, sandbox, writes: int, timeout_s: float = 120) -> int:
@@ -47,10 +50,12 @@ def kill_after_writes(process: subprocess.Popen, sandbox, writes: int, timeout_s
 def test_a_killed_sync_resends_at_most_one_batch_and_is_marked_aborted(tmp_path):
     warehouse = tmp_path / "warehouse.duckdb"
     write_scores(warehouse, score_rows(N))
-    with start_sandbox(tmp_path / "crm.sqlite", token=TOKEN, rate_limit=10_000,
-                       daily_limit=1_000_000) as sandbox:
-        sandbox.store.bulk_insert("contacts", [
-            {"hs_object_id": i, "email": f"lead{i}@example.com"} for i in range(1, N + 1)])
+    with start_sandbox(
+        tmp_path / "crm.sqlite", token=TOKEN, rate_limit=10_000, daily_limit=1_000_000
+    ) as sandbox:
+        sandbox.store.bulk_insert(
+            "contacts", [{"hs_object_id": i, "email": f"lead{i}@example.com"} for i in range(1, N + 1)]
+        )
         killed = start_killable_sync(warehouse, sandbox.url)
         kill_after_writes(killed, sandbox, N // 3)
         assert killed.returncode == -signal.SIGKILL
@@ -58,7 +63,8 @@ def test_a_killed_sync_resends_at_most_one_batch_and_is_marked_aborted(tmp_path)
         assert 0 < len(written_before) < N
 
         [(dead_run, finished, reason)] = query(
-            warehouse, "select run_id, finished_at, stopped_reason from sync.crm_sync_runs")
+            warehouse, "select run_id, finished_at, stopped_reason from sync.crm_sync_runs"
+        )
         assert finished is None and reason is None  # the killed process could not finish it
         confirmed = query(warehouse, "select count(*) from sync.crm_sync_state")[0][0]
 
@@ -72,14 +78,24 @@ def test_a_killed_sync_resends_at_most_one_batch_and_is_marked_aborted(tmp_path)
         assert len(twice) <= BATCH, f"{len(twice)} contacts written twice after one kill"
         assert result.planned == N - confirmed
 
-        runs = query(warehouse, "select run_id, planned, sent, succeeded, failed, stopped_reason, "
-                                "finished_at is not null, dag_run_id from sync.crm_sync_runs "
-                                "order by started_at")
+        runs = query(
+            warehouse,
+            "select run_id, planned, sent, succeeded, failed, stopped_reason, "
+            "finished_at is not null, dag_run_id from sync.crm_sync_runs "
+            "order by started_at",
+        )
         assert runs[0][:5] == (dead_run, N, confirmed, confirmed, 0)
         assert runs[0][5].startswith("aborted:") and runs[0][6]
         assert runs[0][7] is None
-        assert runs[1][1:] == (N - confirmed, N - confirmed, N - confirmed, 0, None, True,
-                               "manual__2026-11-20T00:00:00+00:00")
+        assert runs[1][1:] == (
+            N - confirmed,
+            N - confirmed,
+            N - confirmed,
+            0,
+            None,
+            True,
+            "manual__2026-11-20T00:00:00+00:00",
+        )
 
         again = run_sync(warehouse, make_client(sandbox.url))  # nothing unfinished any more
         assert again.aborted_runs == [] and again.sent == 0

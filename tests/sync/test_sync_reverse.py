@@ -17,8 +17,21 @@ from .conftest import N_CONTACTS, TOKEN, make_client, query, score_rows, write_s
 
 def expected(row: tuple) -> dict[str, str]:
     """What the CRM should hold for one fct_lead_scores row (written out independently)."""
-    (_cid, _email, fit, engagement, lead, grade, tier, _stage, junk, junk_reasons, reasons,
-     scored_at, version) = row
+    (
+        _cid,
+        _email,
+        fit,
+        engagement,
+        lead,
+        grade,
+        tier,
+        _stage,
+        junk,
+        junk_reasons,
+        reasons,
+        scored_at,
+        version,
+    ) = row
     return {
         "lead_fit_score": str(fit),
         "lead_engagement_score": f"{engagement:g}",
@@ -33,8 +46,10 @@ def expected(row: tuple) -> dict[str, str]:
 
 
 def crm_values(client) -> dict[int, dict]:
-    return {int(r["id"]): {k: r["properties"].get(k) for k in PROPERTY_NAMES}
-            for r in client.iter_objects("contacts", PROPERTY_NAMES)}
+    return {
+        int(r["id"]): {k: r["properties"].get(k) for k in PROPERTY_NAMES}
+        for r in client.iter_objects("contacts", PROPERTY_NAMES)
+    }
 
 
 def assert_crm_matches(client, rows):
@@ -46,7 +61,12 @@ def assert_crm_matches(client, rows):
 def test_first_sync_writes_everything_then_nothing(warehouse, sandbox, client):
     first = run_sync(warehouse, client)
     assert (first.total, first.planned, first.sent, first.succeeded, first.failed) == (
-        N_CONTACTS, N_CONTACTS, N_CONTACTS, N_CONTACTS, 0)
+        N_CONTACTS,
+        N_CONTACTS,
+        N_CONTACTS,
+        N_CONTACTS,
+        0,
+    )
     assert first.complete and first.stopped_reason is None
     assert sorted(first.properties_created) == sorted(PROPERTY_NAMES)
     assert_crm_matches(client, score_rows())
@@ -61,17 +81,21 @@ def test_first_sync_writes_everything_then_nothing(warehouse, sandbox, client):
     assert sandbox.stats()["daily_used"] == writes_before
     assert set(sandbox.write_counts().values()) == {1}
 
-    runs = query(warehouse, "select planned, sent, succeeded, failed, skipped, dry_run, "
-                            "stopped_reason, finished_at is not null from sync.crm_sync_runs "
-                            "order by started_at")
-    assert runs == [(N_CONTACTS, N_CONTACTS, N_CONTACTS, 0, 0, False, None, True),
-                    (0, 0, 0, 0, N_CONTACTS, False, None, True)]
+    runs = query(
+        warehouse,
+        "select planned, sent, succeeded, failed, skipped, dry_run, "
+        "stopped_reason, finished_at is not null from sync.crm_sync_runs "
+        "order by started_at",
+    )
+    assert runs == [
+        (N_CONTACTS, N_CONTACTS, N_CONTACTS, 0, 0, False, None, True),
+        (0, 0, 0, 0, N_CONTACTS, False, None, True),
+    ]
 
 
 def test_one_changed_score_sends_exactly_one_write(warehouse, sandbox, client):
     run_sync(warehouse, client)
-    query(warehouse, "update marts.fct_lead_scores set lead_score = lead_score + 1 "
-                     "where contact_id = 42")
+    query(warehouse, "update marts.fct_lead_scores set lead_score = lead_score + 1 where contact_id = 42")
     result = run_sync(warehouse, client)
     assert (result.planned, result.sent, result.succeeded) == (1, 1, 1)
     counts = sandbox.write_counts()
@@ -87,8 +111,15 @@ def test_scored_at_alone_does_not_cause_a_write(warehouse, sandbox, client):
 
 
 def test_faults_converge_without_losing_or_repeating_writes(warehouse, sandbox, client):
-    sandbox.set_faults(rate_429=0.2, error_500=0.05, slow=0.05, slow_seconds=0.05,
-                       partial_207=0.3, partial_inputs=0.1, seed=5)
+    sandbox.set_faults(
+        rate_429=0.2,
+        error_500=0.05,
+        slow=0.05,
+        slow_seconds=0.05,
+        partial_207=0.3,
+        partial_inputs=0.1,
+        seed=5,
+    )
     results = []
     for _ in range(20):
         result = run_sync(warehouse, client, batch_size=25)  # more requests, more faults
@@ -107,16 +138,30 @@ def test_faults_converge_without_losing_or_repeating_writes(warehouse, sandbox, 
     failed = sum(r.failed for r in results)
     assert failed > 0
     assert query(warehouse, "select count(*) from sync.crm_sync_errors")[0][0] == failed
-    assert query(warehouse, "select count(distinct error_category) from sync.crm_sync_errors"
-                 )[0][0] >= 1
+    assert query(warehouse, "select count(distinct error_category) from sync.crm_sync_errors")[0][0] >= 1
     assert run_sync(warehouse, client).sent == 0
 
 
 def test_rows_the_crm_refuses_are_recorded_and_retried(warehouse, sandbox, client):
     rows = score_rows()
     rows[0] = (*rows[0][:6], "lukewarm", *rows[0][7:])  # not a tier option
-    rows.append((9999, "ghost@example.com", 1, 1.0, 1, "C3", "cold", "lead", False, None, "x",
-                 rows[1][11], "rules-v1"))  # no such contact in the CRM
+    rows.append(
+        (
+            9999,
+            "ghost@example.com",
+            1,
+            1.0,
+            1,
+            "C3",
+            "cold",
+            "lead",
+            False,
+            None,
+            "x",
+            rows[1][11],
+            "rules-v1",
+        )
+    )  # no such contact in the CRM
     write_scores(warehouse, rows)
     first = run_sync(warehouse, client)
     assert (first.planned, first.succeeded, first.failed) == (N_CONTACTS + 1, N_CONTACTS - 1, 2)
@@ -135,23 +180,29 @@ def test_rows_the_crm_refuses_are_recorded_and_retried(warehouse, sandbox, clien
     assert crm_values(client)[1] == expected(score_rows()[0])
 
 
-def test_a_contact_archived_in_the_crm_is_recorded_as_gone_and_not_retried(warehouse, sandbox,
-                                                                           client):
+def test_a_contact_archived_in_the_crm_is_recorded_as_gone_and_not_retried(warehouse, sandbox, client):
     assert run_sync(warehouse, client).complete
-    archived = requests.post(f"{sandbox.url}/crm/v3/objects/contacts/batch/archive",
-                             json={"inputs": [{"id": "7"}, {"id": "8"}]},
-                             headers={"Authorization": f"Bearer {TOKEN}"}, timeout=5)
+    archived = requests.post(
+        f"{sandbox.url}/crm/v3/objects/contacts/batch/archive",
+        json={"inputs": [{"id": "7"}, {"id": "8"}]},
+        headers={"Authorization": f"Bearer {TOKEN}"},
+        timeout=5,
+    )
     assert archived.status_code == 204
-    query(warehouse, "update marts.fct_lead_scores set lead_score = lead_score + 1 "
-                     "where contact_id between 5 and 9")
+    query(
+        warehouse,
+        "update marts.fct_lead_scores set lead_score = lead_score + 1 where contact_id between 5 and 9",
+    )
 
     first = run_sync(warehouse, client)
     assert (first.planned, first.succeeded, first.failed) == (5, 3, 2)
-    assert sorted(query(warehouse, "select contact_id, error_message is not null, run_id "
-                                   "from sync.crm_sync_gone")) == [(7, True, first.run_id),
-                                                                   (8, True, first.run_id)]
-    assert sorted(query(warehouse, "select contact_id, error_category from sync.crm_sync_errors"
-                        )) == [(7, "OBJECT_NOT_FOUND"), (8, "OBJECT_NOT_FOUND")]
+    assert sorted(
+        query(warehouse, "select contact_id, error_message is not null, run_id from sync.crm_sync_gone")
+    ) == [(7, True, first.run_id), (8, True, first.run_id)]
+    assert sorted(query(warehouse, "select contact_id, error_category from sync.crm_sync_errors")) == [
+        (7, "OBJECT_NOT_FOUND"),
+        (8, "OBJECT_NOT_FOUND"),
+    ]
 
     second = run_sync(warehouse, client)  # gone: not sent again, the run is complete
     assert (second.planned, second.sent, second.gone) == (0, 0, 2) and second.complete
@@ -183,23 +234,26 @@ def test_daily_cap_leaves_progress_the_next_run_completes(warehouse, sandbox, cl
     sandbox.reset_limits()  # a new day
     sandbox.set_limits(daily_limit=1_000_000)
     second = run_sync(warehouse, client)
-    assert second.complete and (second.planned, second.succeeded) == (N_CONTACTS - 100,
-                                                                       N_CONTACTS - 100)
+    assert second.complete and (second.planned, second.succeeded) == (N_CONTACTS - 100, N_CONTACTS - 100)
     assert sandbox.write_counts() == {i: 1 for i in range(1, N_CONTACTS + 1)}
-    reasons = [r[0] for r in query(warehouse, "select stopped_reason from sync.crm_sync_runs "
-                                              "order by started_at")]
+    reasons = [
+        r[0] for r in query(warehouse, "select stopped_reason from sync.crm_sync_runs order by started_at")
+    ]
     assert reasons == ["daily_limit", None]
 
 
 def test_guard_refuses_mass_overwrites_unless_forced(warehouse, sandbox, client):
     run_sync(warehouse, client)
-    query(warehouse, "update marts.fct_lead_scores set model_version = 'rules-v2' "
-                     "where contact_id <= 200")
+    query(warehouse, "update marts.fct_lead_scores set model_version = 'rules-v2' where contact_id <= 200")
     with pytest.raises(SyncGuardError, match="200 of 300"):
         run_sync(warehouse, client)
     assert sum(sandbox.write_counts().values()) == N_CONTACTS
-    assert query(warehouse, "select stopped_reason from sync.crm_sync_runs "
-                            "order by started_at desc limit 1")[0][0] == "guard"
+    assert (
+        query(warehouse, "select stopped_reason from sync.crm_sync_runs order by started_at desc limit 1")[0][
+            0
+        ]
+        == "guard"
+    )
     assert run_sync(warehouse, client, max_share=0.7).succeeded == 200
     query(warehouse, "update marts.fct_lead_scores set model_version = 'rules-v3'")
     forced = run_sync(warehouse, client, force=True)
@@ -258,8 +312,9 @@ def test_a_garbage_answer_stops_the_run_and_loses_nothing(warehouse, sandbox, cl
     from lead_scoring.crm.client import CrmBadResponse
 
     run_sync(warehouse, client)  # creates the properties
-    query(warehouse, "update marts.fct_lead_scores set lead_score = lead_score + 1000 "
-                     "where contact_id <= 120")
+    query(
+        warehouse, "update marts.fct_lead_scores set lead_score = lead_score + 1000 where contact_id <= 120"
+    )
     sandbox.script(
         {"status": 200, "body": {"results": [{"name": "lead_scoring"}]}},
         {"status": 200, "body": {"results": [{"name": n} for n in PROPERTY_NAMES]}},
@@ -267,10 +322,13 @@ def test_a_garbage_answer_stops_the_run_and_loses_nothing(warehouse, sandbox, cl
     )
     with pytest.raises(CrmBadResponse, match="not JSON.*502 Bad Gateway"):
         run_sync(warehouse, client)
-    assert query(warehouse, "select count(*), min(error_category) from sync.crm_sync_errors"
-                 ) == [(100, "CrmBadResponse")]
-    assert query(warehouse, "select stopped_reason like 'error: %' from sync.crm_sync_runs "
-                            "order by started_at desc limit 1") == [(True,)]
+    assert query(warehouse, "select count(*), min(error_category) from sync.crm_sync_errors") == [
+        (100, "CrmBadResponse")
+    ]
+    assert query(
+        warehouse,
+        "select stopped_reason like 'error: %' from sync.crm_sync_runs order by started_at desc limit 1",
+    ) == [(True,)]
     done = run_sync(warehouse, client)
     assert (done.planned, done.succeeded) == (120, 120)
     counts = sandbox.write_counts()

@@ -65,14 +65,27 @@ def _scores(warehouse):
 
 def test_every_contact_is_scored_with_the_contract_columns(built):
     warehouse, first, _ = built
-    columns = [row[0] for row in _fetch(
-        warehouse,
-        "select column_name from information_schema.columns where table_schema = 'marts' "
-        "and table_name = 'fct_lead_scores' order by ordinal_position",
-    )]
+    columns = [
+        row[0]
+        for row in _fetch(
+            warehouse,
+            "select column_name from information_schema.columns where table_schema = 'marts' "
+            "and table_name = 'fct_lead_scores' order by ordinal_position",
+        )
+    ]
     assert columns == [
-        "contact_id", "email", "fit_score", "engagement_score", "lead_score", "grade", "tier",
-        "lifecycle_stage", "is_junk", "junk_reasons", "score_reasons", "scored_at",
+        "contact_id",
+        "email",
+        "fit_score",
+        "engagement_score",
+        "lead_score",
+        "grade",
+        "tier",
+        "lifecycle_stage",
+        "is_junk",
+        "junk_reasons",
+        "score_reasons",
+        "scored_at",
         "model_version",
     ]
     assert [row[0] for row in first] == [HOT, COLD, JUNK, ORDINARY, DUPLICATE]
@@ -133,9 +146,9 @@ def test_anonymous_visits_before_identify_count(built):
 
 def test_staging_keeps_latest_version_and_custom_properties(built):
     warehouse = built[0]
-    assert _fetch(
-        warehouse, f"select jobtitle from staging.stg_crm__contacts where contact_id = {HOT}"
-    ) == [("VP Sales",)]
+    assert _fetch(warehouse, f"select jobtitle from staging.stg_crm__contacts where contact_id = {HOT}") == [
+        ("VP Sales",)
+    ]
     assert _fetch(
         warehouse,
         f"select value from intermediate.int_contact_properties where contact_id = {HOT} "
@@ -205,8 +218,11 @@ def test_key_tests_catch_a_duplicate(built, env, tmp_path, monkeypatch):
     con.close()
     monkeypatch.setenv("LEAD_SCORING_WAREHOUSE", str(copy))
     with pytest.raises(DbtRunError) as info:
-        dbt_invoke("test", ["--select", "stg_web__events", "int_fit_points",
-                            "--exclude-resource-type", "unit_test"], score_date=DAY_2)
+        dbt_invoke(
+            "test",
+            ["--select", "stg_web__events", "int_fit_points", "--exclude-resource-type", "unit_test"],
+            score_date=DAY_2,
+        )
     failed = {uid.split(".")[2] for uid, _, _ in info.value.failures}
     assert failed == {
         "unique_stg_web__events_message_id",
@@ -225,18 +241,26 @@ def test_transform_cli_passes_vars_to_dbt(built, env, tmp_path, monkeypatch):
     assert any(lead != fit for _, fit, _, lead in before)  # fit_weight 0.5 mixes both scores
 
     # JSON, as in dbt's own --vars: lead_score is the fit score alone
-    assert main(["transform", "--score-date", DAY_2, "--select", "int_lead_scores",
-                 "--vars", '{"fit_weight": 1}']) == 0
+    assert (
+        main(
+            ["transform", "--score-date", DAY_2, "--select", "int_lead_scores", "--vars", '{"fit_weight": 1}']
+        )
+        == 0
+    )
     assert all(lead == fit for _, fit, _, lead in _fetch(copy, query))
 
     # YAML works too: the engagement score alone
-    assert main(["transform", "--score-date", DAY_2, "--select", "int_lead_scores",
-                 "--vars", "fit_weight: 0"]) == 0
+    assert (
+        main(["transform", "--score-date", DAY_2, "--select", "int_lead_scores", "--vars", "fit_weight: 0"])
+        == 0
+    )
     assert all(lead == engagement for _, _, engagement, lead in _fetch(copy, query))
 
     # a value the model refuses fails the command
-    assert main(["transform", "--score-date", DAY_2, "--select", "int_lead_scores",
-                 "--vars", "{fit_weight: 2}"]) == 1
+    assert (
+        main(["transform", "--score-date", DAY_2, "--select", "int_lead_scores", "--vars", "{fit_weight: 2}"])
+        == 1
+    )
 
 
 @pytest.mark.parametrize("text", ["[0.6]", "fit_weight", "{fit_weight: [", '{"score_date": "2026-11-20"}'])

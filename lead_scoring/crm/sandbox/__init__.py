@@ -65,8 +65,9 @@ class SandboxHandle:
     def set_faults(self, faults: Faults | None = None, **settings) -> None:
         self.state.set_faults(faults or Faults(**settings))
 
-    def set_limits(self, *, rate_limit: int | None = None, daily_limit: int | None = None,
-                   search_cap: int | None = None) -> None:
+    def set_limits(
+        self, *, rate_limit: int | None = None, daily_limit: int | None = None, search_cap: int | None = None
+    ) -> None:
         limiter = self.state.limiter
         if rate_limit is not None:
             limiter.limit = self.state.config.rate_limit = rate_limit
@@ -117,14 +118,22 @@ def start_sandbox(
     if load_landing is not None:
         store.load_landing(load_landing)
     config = SandboxConfig(
-        token=token, rate_limit=rate_limit, rate_interval_s=rate_interval_s,
-        daily_limit=daily_limit, search_cap=search_cap, max_batch=max_batch,
+        token=token,
+        rate_limit=rate_limit,
+        rate_interval_s=rate_interval_s,
+        daily_limit=daily_limit,
+        search_cap=search_cap,
+        max_batch=max_batch,
         faults=faults or Faults(),
     )
     server = SandboxServer((host, port), SandboxState(store, config))
     thread = None
     if background:
-        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
-                                  name=f"crm-sandbox-{server.server_address[1]}", daemon=True)
+        thread = threading.Thread(
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.1},
+            name=f"crm-sandbox-{server.server_address[1]}",
+            daemon=True,
+        )
         thread.start()
     return SandboxHandle(server, thread)

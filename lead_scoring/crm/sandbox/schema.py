@@ -44,8 +44,10 @@ READ_ONLY = {"hs_object_id", "createdate", "lastmodifieddate", "hs_lastmodifiedd
 MODIFIED_PROPERTIES = {"lastmodifieddate", "hs_lastmodifieddate"}
 
 GROUPS = {
-    "contacts": [("contactinformation", "Contact information"),
-                 ("analyticsinformation", "Web analytics history")],
+    "contacts": [
+        ("contactinformation", "Contact information"),
+        ("analyticsinformation", "Web analytics history"),
+    ],
     "companies": [("companyinformation", "Company information")],
     "deals": [("dealinformation", "Deal information")],
 }
@@ -83,12 +85,23 @@ _STANDARD: dict[str, list[tuple]] = {
         ("lifecyclestage", "Lifecycle Stage", "enumeration", "radio", "contactinformation", _LIFECYCLE),
         ("createdate", "Create Date", "datetime", "date", "contactinformation", None),
         ("lastmodifieddate", "Last Modified Date", "datetime", "date", "contactinformation", None),
-        ("hs_lastmodifieddate", "Object last modified date/time", "datetime", "date",
-         "contactinformation", None),
-        ("hs_analytics_source", "Original Traffic Source", "string", "text", "analyticsinformation",
-         None),
-        ("associatedcompanyid", "Primary Associated Company ID", "number", "number",
-         "contactinformation", None),
+        (
+            "hs_lastmodifieddate",
+            "Object last modified date/time",
+            "datetime",
+            "date",
+            "contactinformation",
+            None,
+        ),
+        ("hs_analytics_source", "Original Traffic Source", "string", "text", "analyticsinformation", None),
+        (
+            "associatedcompanyid",
+            "Primary Associated Company ID",
+            "number",
+            "number",
+            "contactinformation",
+            None,
+        ),
     ],
     "companies": [
         ("hs_object_id", "Record ID", "number", "number", "companyinformation", None),
@@ -141,8 +154,7 @@ def property_definition(
                 }
             )
         else:
-            opts.append({"label": opt, "value": opt, "displayOrder": i, "hidden": False,
-                         "description": ""})
+            opts.append({"label": opt, "value": opt, "displayOrder": i, "hidden": False, "description": ""})
     return {
         "name": name,
         "label": label,
@@ -170,9 +182,7 @@ def property_definition(
 
 
 def standard_properties(object_type: str) -> list[dict]:
-    return [
-        property_definition(*row, hubspot_defined=True) for row in _STANDARD[object_type]
-    ]
+    return [property_definition(*row, hubspot_defined=True) for row in _STANDARD[object_type]]
 
 
 def custom_group_for(object_type: str) -> str:

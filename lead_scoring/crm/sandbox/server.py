@@ -173,6 +173,7 @@ class SandboxState:
 
 # ---- answers -------------------------------------------------------------------------------------
 
+
 class Answer(Exception):
     """Raised by a route to answer immediately with an error."""
 
@@ -184,14 +185,23 @@ class Answer(Exception):
 
 
 def error_body(message: str, category: str, **extra) -> dict:
-    return {"status": "error", "message": message, "correlationId": str(uuid.uuid4()),
-            "category": category, **extra}
+    return {
+        "status": "error",
+        "message": message,
+        "correlationId": str(uuid.uuid4()),
+        "category": category,
+        **extra,
+    }
 
 
 def rate_limit_body(policy: str) -> dict:
     name = "ten_secondly_rolling" if policy == TEN_SECONDLY else "daily"
-    return {"status": "error", "message": f"You have reached your {name} limit.",
-            "errorType": "RATE_LIMIT", "policyName": policy}
+    return {
+        "status": "error",
+        "message": f"You have reached your {name} limit.",
+        "errorType": "RATE_LIMIT",
+        "policyName": policy,
+    }
 
 
 def input_error(exc: InputError, ids: list[str]) -> dict:
@@ -205,8 +215,13 @@ def input_error(exc: InputError, ids: list[str]) -> dict:
     }
     if exc.property_name:
         body["context"]["propertyName"] = [exc.property_name]
-        body["errors"] = [{"message": exc.message, "code": exc.code or exc.category,
-                           "context": {"propertyName": [exc.property_name]}}]
+        body["errors"] = [
+            {
+                "message": exc.message,
+                "code": exc.code or exc.category,
+                "context": {"propertyName": [exc.property_name]},
+            }
+        ]
     return body
 
 
@@ -232,32 +247,46 @@ def _int_param(query: dict, name: str, default: int | None) -> int | None:
     try:
         return int(values[0])
     except ValueError:
-        raise Answer(400, error_body(f"Invalid value for {name}: {values[0]!r}",
-                                     "VALIDATION_ERROR")) from None
+        raise Answer(
+            400, error_body(f"Invalid value for {name}: {values[0]!r}", "VALIDATION_ERROR")
+        ) from None
 
 
 def _inputs(body: dict, max_batch: int, *, need_id: bool = True) -> list[dict]:
     inputs = body.get("inputs") if isinstance(body, dict) else None
     if not isinstance(inputs, list) or not all(isinstance(i, dict) for i in inputs):
-        raise Answer(400, error_body("Invalid input JSON: `inputs` must be a list of objects.",
-                                     "VALIDATION_ERROR"))
+        raise Answer(
+            400, error_body("Invalid input JSON: `inputs` must be a list of objects.", "VALIDATION_ERROR")
+        )
     if len(inputs) > max_batch:
-        raise Answer(400, error_body(f"Batch input contains {len(inputs)} inputs; the limit is "
-                                     f"{max_batch}.", "VALIDATION_ERROR"))
+        raise Answer(
+            400,
+            error_body(
+                f"Batch input contains {len(inputs)} inputs; the limit is {max_batch}.", "VALIDATION_ERROR"
+            ),
+        )
     if need_id:
         ids = [str(i.get("id", "")) for i in inputs]
         if any(not i for i in ids):
             raise Answer(400, error_body("Every input needs an `id`.", "VALIDATION_ERROR"))
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
-            raise Answer(400, error_body(f"Duplicate IDs found in batch input: {dupes}. IDs must be "
-                                         "unique", "VALIDATION_ERROR"))
+            raise Answer(
+                400,
+                error_body(
+                    f"Duplicate IDs found in batch input: {dupes}. IDs must be unique", "VALIDATION_ERROR"
+                ),
+            )
     return inputs
 
 
 def _batch_answer(results: list[dict], errors: list[dict], started: str, ok_status: int = 200):
-    body = {"status": "COMPLETE", "results": results, "startedAt": started,
-            "completedAt": iso_ms(int(time.time() * 1000))}
+    body = {
+        "status": "COMPLETE",
+        "results": results,
+        "startedAt": started,
+        "completedAt": iso_ms(int(time.time() * 1000)),
+    }
     if errors:
         body["numErrors"] = len(errors)
         body["errors"] = errors
@@ -266,6 +295,7 @@ def _batch_answer(results: list[dict], errors: list[dict], started: str, ok_stat
 
 
 # ---- routes --------------------------------------------------------------------------------------
+
 
 class Routes:
     def __init__(self, state: SandboxState):
@@ -290,16 +320,25 @@ class Routes:
             ("POST", rf"/crm/v3/properties/{t}/groups", "create_group"),
             ("GET", rf"/crm/v3/properties/{t}/groups/(?P<name>[^/]+)", "get_group"),
             ("GET", rf"/crm/v3/properties/{t}/(?P<name>[^/]+)", "get_property"),
-            ("GET", rf"/crm/v4/objects/{t}/(?P<id>\d+)/associations/(?P<to>[A-Za-z0-9_-]+)",
-             "v4_list_associations"),
-            ("PUT", rf"/crm/v4/objects/{t}/(?P<id>\d+)/associations/default/"
-                    r"(?P<to>[A-Za-z0-9_-]+)/(?P<to_id>\d+)", "v4_associate_default"),
-            ("POST", rf"/crm/v4/associations/{t}/(?P<to>[A-Za-z0-9_-]+)/batch/read",
-             "v4_batch_read"),
-            ("DELETE", rf"/crm/v4/objects/{t}/(?P<id>\d+)/associations/(?P<to>[A-Za-z0-9_-]+)/"
-                       r"(?P<to_id>\d+)", "v4_delete_associations"),
-            ("POST", rf"/crm/v4/associations/{t}/(?P<to>[A-Za-z0-9_-]+)/batch/archive",
-             "v4_batch_archive"),
+            (
+                "GET",
+                rf"/crm/v4/objects/{t}/(?P<id>\d+)/associations/(?P<to>[A-Za-z0-9_-]+)",
+                "v4_list_associations",
+            ),
+            (
+                "PUT",
+                rf"/crm/v4/objects/{t}/(?P<id>\d+)/associations/default/"
+                r"(?P<to>[A-Za-z0-9_-]+)/(?P<to_id>\d+)",
+                "v4_associate_default",
+            ),
+            ("POST", rf"/crm/v4/associations/{t}/(?P<to>[A-Za-z0-9_-]+)/batch/read", "v4_batch_read"),
+            (
+                "DELETE",
+                rf"/crm/v4/objects/{t}/(?P<id>\d+)/associations/(?P<to>[A-Za-z0-9_-]+)/"
+                r"(?P<to_id>\d+)",
+                "v4_delete_associations",
+            ),
+            ("POST", rf"/crm/v4/associations/{t}/(?P<to>[A-Za-z0-9_-]+)/batch/archive", "v4_batch_archive"),
         ]
         self.compiled = [(m, re.compile(p + "/?$"), name) for m, p, name in self.table]
 
@@ -310,8 +349,7 @@ class Routes:
                 return name, found.groupdict()
         for _m, pattern, _name in self.compiled:
             if pattern.match(path):
-                raise Answer(405, error_body(f"Method {method} not allowed on {path}",
-                                             "VALIDATION_ERROR"))
+                raise Answer(405, error_body(f"Method {method} not allowed on {path}", "VALIDATION_ERROR"))
         raise Answer(404, error_body(f"No route for {method} {path}", "OBJECT_NOT_FOUND"))
 
     # -- helpers
@@ -321,12 +359,10 @@ class Routes:
             assoc = {}
             for to_raw in associations:
                 to_type = _object_type(to_raw)
-                links = self.store.associations(record.object_type, [record.id], to_type).get(
-                    record.id, [])
+                links = self.store.associations(record.object_type, [record.id], to_type).get(record.id, [])
                 if links:
                     label = f"{schema.SINGULAR[record.object_type]}_to_{schema.SINGULAR[to_type]}"
-                    assoc[to_type] = {"results": [{"id": str(to_id), "type": label}
-                                                  for to_id, _ in links]}
+                    assoc[to_type] = {"results": [{"id": str(to_id), "type": label} for to_id, _ in links]}
             if assoc:
                 out["associations"] = assoc
         return out
@@ -336,8 +372,13 @@ class Routes:
             return {i: int(i) for i in ids if i.isdigit()}
         definition = self.store.property(object_type, id_property)
         if definition is None or (id_property != "email" and not definition.get("hasUniqueValue")):
-            raise Answer(400, error_body(f"Unable to perform update/upsert by non-unique property "
-                                         f"{id_property}", "VALIDATION_ERROR"))
+            raise Answer(
+                400,
+                error_body(
+                    f"Unable to perform update/upsert by non-unique property {id_property}",
+                    "VALIDATION_ERROR",
+                ),
+            )
         found = self.store.ids_by_property(object_type, id_property, ids)
         return {i: found[i.lower()] for i in ids if i.lower() in found}
 
@@ -364,8 +405,12 @@ class Routes:
         assoc = _list_param(query, "associations")
         out = {"results": [self._render(r, props, assoc) for r in records]}
         if next_after is not None:
-            out["paging"] = {"next": {"after": str(next_after),
-                                      "link": f"/crm/v3/objects/{object_type}?after={next_after}"}}
+            out["paging"] = {
+                "next": {
+                    "after": str(next_after),
+                    "link": f"/crm/v3/objects/{object_type}?after={next_after}",
+                }
+            }
         return 200, out
 
     def get_object(self, p, query, body):
@@ -375,8 +420,7 @@ class Routes:
         record = self.store.get(object_type, ids.values()).get(ids.get(p["id"], -1))
         if record is None:
             raise Answer(404, error_body("resource not found", "OBJECT_NOT_FOUND"))
-        return 200, self._render(record, _list_param(query, "properties"),
-                                 _list_param(query, "associations"))
+        return 200, self._render(record, _list_param(query, "properties"), _list_param(query, "associations"))
 
     def update_object(self, p, query, body):
         object_type = _object_type(p["type"])
@@ -406,15 +450,20 @@ class Routes:
         email of an existing contact (the message names the first one)."""
         if object_type != "contacts":
             return
-        emails = [str(i["properties"]["email"]) for i in inputs
-                  if isinstance(i.get("properties"), dict) and i["properties"].get("email")]
+        emails = [
+            str(i["properties"]["email"])
+            for i in inputs
+            if isinstance(i.get("properties"), dict) and i["properties"].get("email")
+        ]
         if not emails:
             return
         existing = self.store.ids_by_property("contacts", "email", emails)
         for email in emails:
             if email.lower() in existing:
-                raise Answer(409, error_body(
-                    f"Contact already exists. Existing ID: {existing[email.lower()]}", "CONFLICT"))
+                raise Answer(
+                    409,
+                    error_body(f"Contact already exists. Existing ID: {existing[email.lower()]}", "CONFLICT"),
+                )
 
     def archive_object(self, p, query, body):
         """DELETE: move the record to the recycling bin (archived); 204, also when it is gone."""
@@ -440,15 +489,21 @@ class Routes:
             limit = int(body.get("limit") or 10)
             offset = int(body.get("after") or 0)
         except (TypeError, ValueError):
-            raise Answer(400, error_body("`limit` and `after` must be integers.",
-                                         "VALIDATION_ERROR")) from None
+            raise Answer(
+                400, error_body("`limit` and `after` must be integers.", "VALIDATION_ERROR")
+            ) from None
         if not 1 <= limit <= 200:
             raise Answer(400, error_body("limit must be between 1 and 200", "VALIDATION_ERROR"))
         cap = self.state.config.search_cap
         if offset >= cap or offset < 0:
-            raise Answer(400, error_body(
-                f"The search API returns at most {cap} results for a query; after={offset} is "
-                "beyond that. Narrow the query (for example by time window).", "VALIDATION_ERROR"))
+            raise Answer(
+                400,
+                error_body(
+                    f"The search API returns at most {cap} results for a query; after={offset} is "
+                    "beyond that. Narrow the query (for example by time window).",
+                    "VALIDATION_ERROR",
+                ),
+            )
         limit = min(limit, cap - offset)
         try:
             total, records = self.store.search(object_type, body, offset, limit)
@@ -473,12 +528,22 @@ class Routes:
         for n, raw in enumerate(ids):
             record = records.get(resolved.get(raw, -1))
             if n in failing:
-                errors.append(input_error(InputError("INTERNAL_ERROR", "Injected fault: this input "
-                                                     "failed, retry it"), [raw]))
+                errors.append(
+                    input_error(
+                        InputError("INTERNAL_ERROR", "Injected fault: this input failed, retry it"), [raw]
+                    )
+                )
             elif record is None:
-                errors.append(input_error(InputError(
-                    "OBJECT_NOT_FOUND", f"Could not get some {object_type.upper()} objects, they "
-                    "may be deleted or not exist. Check that ids are valid."), [raw]))
+                errors.append(
+                    input_error(
+                        InputError(
+                            "OBJECT_NOT_FOUND",
+                            f"Could not get some {object_type.upper()} objects, they "
+                            "may be deleted or not exist. Check that ids are valid.",
+                        ),
+                        [raw],
+                    )
+                )
             else:
                 results.append(record.render(props))
         return _batch_answer(results, errors, started)
@@ -488,8 +553,7 @@ class Routes:
         started = iso_ms(int(time.time() * 1000))
         inputs = _inputs(body, self.state.config.max_batch)
         if any(not isinstance(i.get("properties"), dict) for i in inputs):
-            raise Answer(400, error_body("Every input needs `properties` (an object).",
-                                         "VALIDATION_ERROR"))
+            raise Answer(400, error_body("Every input needs `properties` (an object).", "VALIDATION_ERROR"))
         ids = [str(i["id"]) for i in inputs]
         resolved = self._resolve_inputs(object_type, inputs, body)
         records = self.store.get(object_type, resolved.values())
@@ -499,13 +563,26 @@ class Routes:
             for n, (raw, item) in enumerate(zip(ids, inputs, strict=True)):
                 record = records.get(resolved.get(raw, -1))
                 if n in failing:
-                    errors.append(input_error(InputError("INTERNAL_ERROR", "Injected fault: this "
-                                                         "input was not applied, retry it"), [raw]))
+                    errors.append(
+                        input_error(
+                            InputError(
+                                "INTERNAL_ERROR", "Injected fault: this input was not applied, retry it"
+                            ),
+                            [raw],
+                        )
+                    )
                     continue
                 if record is None:
-                    errors.append(input_error(InputError(
-                        "OBJECT_NOT_FOUND", f"Could not get some {object_type.upper()} objects, "
-                        "they may be deleted or not exist. Check that ids are valid."), [raw]))
+                    errors.append(
+                        input_error(
+                            InputError(
+                                "OBJECT_NOT_FOUND",
+                                f"Could not get some {object_type.upper()} objects, "
+                                "they may be deleted or not exist. Check that ids are valid.",
+                            ),
+                            [raw],
+                        )
+                    )
                     continue
                 try:
                     updated = self.store.update(conn, record, item["properties"], "update")
@@ -521,9 +598,14 @@ class Routes:
         inputs = _inputs(body, self.state.config.max_batch)
         for item in inputs:
             if not (item.get("idProperty") or body.get("idProperty")) or not isinstance(
-                    item.get("properties"), dict):
-                raise Answer(400, error_body("Every upsert input needs `idProperty`, `id` and "
-                                             "`properties`.", "VALIDATION_ERROR"))
+                item.get("properties"), dict
+            ):
+                raise Answer(
+                    400,
+                    error_body(
+                        "Every upsert input needs `idProperty`, `id` and `properties`.", "VALIDATION_ERROR"
+                    ),
+                )
         resolved = self._resolve_inputs(object_type, inputs, body)
         records = self.store.get(object_type, resolved.values())
         failing = self.state.pick_failures(len(inputs))
@@ -534,16 +616,21 @@ class Routes:
                 id_property = item.get("idProperty") or body.get("idProperty")
                 props = item["properties"]
                 if n in failing:
-                    errors.append(input_error(InputError("INTERNAL_ERROR", "Injected fault: this "
-                                                         "input was not applied, retry it"), [raw]))
+                    errors.append(
+                        input_error(
+                            InputError(
+                                "INTERNAL_ERROR", "Injected fault: this input was not applied, retry it"
+                            ),
+                            [raw],
+                        )
+                    )
                     continue
                 record = records.get(resolved.get(raw, -1))
                 try:
                     if record is None:
                         if id_property == "hs_object_id":
                             raise InputError("OBJECT_NOT_FOUND", f"No {object_type} with id {raw}")
-                        record = self.store.create(conn, object_type, {**props, id_property: raw},
-                                                   "upsert")
+                        record = self.store.create(conn, object_type, {**props, id_property: raw}, "upsert")
                         new = True
                     else:
                         record = self.store.update(conn, record, props, "upsert")
@@ -567,11 +654,18 @@ class Routes:
             for n, item in enumerate(inputs):
                 props = item.get("properties")
                 if not isinstance(props, dict):
-                    raise Answer(400, error_body("Every input needs `properties` (an object).",
-                                                 "VALIDATION_ERROR"))
+                    raise Answer(
+                        400, error_body("Every input needs `properties` (an object).", "VALIDATION_ERROR")
+                    )
                 if n in failing:
-                    errors.append(input_error(InputError("INTERNAL_ERROR", "Injected fault: this "
-                                                         "input was not applied, retry it"), []))
+                    errors.append(
+                        input_error(
+                            InputError(
+                                "INTERNAL_ERROR", "Injected fault: this input was not applied, retry it"
+                            ),
+                            [],
+                        )
+                    )
                     continue
                 try:
                     email = props.get("email")
@@ -579,8 +673,9 @@ class Routes:
                         existing = self.store.ids_by_property("contacts", "email", [email])
                         if existing:
                             existing_id = next(iter(existing.values()))
-                            raise InputError("CONFLICT",
-                                             f"Contact already exists. Existing ID: {existing_id}")
+                            raise InputError(
+                                "CONFLICT", f"Contact already exists. Existing ID: {existing_id}"
+                            )
                     record = self.store.create(conn, object_type, props)
                     for assoc in item.get("associations") or []:
                         to_id = int((assoc.get("to") or {}).get("id"))
@@ -592,8 +687,9 @@ class Routes:
                     errors.append(input_error(exc, []))
                     continue
                 except (TypeError, ValueError, AttributeError):
-                    errors.append(input_error(InputError("VALIDATION_ERROR",
-                                                         "Invalid association input"), []))
+                    errors.append(
+                        input_error(InputError("VALIDATION_ERROR", "Invalid association input"), [])
+                    )
                     continue
                 results.append(record.render(list(props)))
         return _batch_answer(results, errors, started, ok_status=201)
@@ -643,9 +739,13 @@ class Routes:
     # -- associations (v4)
     @staticmethod
     def _v4_targets(links) -> list[dict]:
-        return [{"toObjectId": to_id, "associationTypes": [
-            {"category": "HUBSPOT_DEFINED", "typeId": type_id, "label": None}]}
-            for to_id, type_id in links]
+        return [
+            {
+                "toObjectId": to_id,
+                "associationTypes": [{"category": "HUBSPOT_DEFINED", "typeId": type_id, "label": None}],
+            }
+            for to_id, type_id in links
+        ]
 
     def v4_list_associations(self, p, query, body):
         from_type, to_type = _object_type(p["type"]), _object_type(p["to"])
@@ -661,9 +761,20 @@ class Routes:
         type_id = schema.ASSOCIATION_TYPE_IDS.get((from_type, to_type), 0)
         with self.store.transaction() as conn:
             self.store.associate(conn, from_type, from_id, to_type, to_id)
-        return _batch_answer([{"from": {"id": str(from_id)}, "to": {"id": str(to_id)},
-                               "associationSpec": {"associationCategory": "HUBSPOT_DEFINED",
-                                                   "associationTypeId": type_id}}], [], started)
+        return _batch_answer(
+            [
+                {
+                    "from": {"id": str(from_id)},
+                    "to": {"id": str(to_id)},
+                    "associationSpec": {
+                        "associationCategory": "HUBSPOT_DEFINED",
+                        "associationTypeId": type_id,
+                    },
+                }
+            ],
+            [],
+            started,
+        )
 
     def v4_delete_associations(self, p, query, body):
         """DELETE every association between two records (both directions); 204."""
@@ -682,8 +793,9 @@ class Routes:
                 from_id = int((item.get("from") or {}).get("id"))
                 pairs += [(from_id, int(t.get("id"))) for t in item.get("to") or []]
             except (TypeError, ValueError, AttributeError):
-                raise Answer(400, error_body("Every input needs `from.id` and `to[].id`.",
-                                             "VALIDATION_ERROR")) from None
+                raise Answer(
+                    400, error_body("Every input needs `from.id` and `to[].id`.", "VALIDATION_ERROR")
+                ) from None
         with self.store.transaction() as conn:
             for from_id, to_id in pairs:
                 self.store.dissociate(conn, from_type, from_id, to_type, to_id)
@@ -695,12 +807,12 @@ class Routes:
         inputs = _inputs(body, 1000)
         ids = [int(i["id"]) for i in inputs if str(i["id"]).isdigit()]
         links = self.store.associations(from_type, ids, to_type)
-        results = [{"from": {"id": str(i)}, "to": self._v4_targets(links[i])}
-                   for i in ids if links.get(i)]
+        results = [{"from": {"id": str(i)}, "to": self._v4_targets(links[i])} for i in ids if links.get(i)]
         return _batch_answer(results, [], started)
 
 
 # ---- HTTP ----------------------------------------------------------------------------------------
+
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
@@ -781,18 +893,26 @@ class Handler(BaseHTTPRequestHandler):
         route, params = routes.match(method, path)
         self._route = route
         if not self._authorized():
-            raise Answer(401, error_body(
-                "Authentication credentials not found. This API supports OAuth 2.0 authentication "
-                "and you can find more details at https://developers.hubspot.com/docs/methods/auth/"
-                "oauth-overview", "INVALID_AUTHENTICATION"))
+            raise Answer(
+                401,
+                error_body(
+                    "Authentication credentials not found. This API supports OAuth 2.0 authentication "
+                    "and you can find more details at https://developers.hubspot.com/docs/methods/auth/"
+                    "oauth-overview",
+                    "INVALID_AUTHENTICATION",
+                ),
+            )
         policy, headers = state.limiter.acquire()
         if policy:
             raise Answer(429, rate_limit_body(policy), headers)
         with state.lock:
             scripted = state.script.popleft() if state.script else None
         if scripted is not None:
-            return (scripted.get("status", 200), scripted.get("body"),
-                    {**headers, **scripted.get("headers", {})})
+            return (
+                scripted.get("status", 200),
+                scripted.get("body"),
+                {**headers, **scripted.get("headers", {})},
+            )
         faults = state.config.faults
         if state.roll(faults.rate_429):
             raise Answer(429, rate_limit_body(TEN_SECONDLY), headers)
@@ -805,8 +925,9 @@ class Handler(BaseHTTPRequestHandler):
         try:
             body = json.loads(raw) if raw else {}
         except ValueError:
-            raise Answer(400, error_body("Invalid input JSON: the body is not JSON.",
-                                         "VALIDATION_ERROR"), headers) from None
+            raise Answer(
+                400, error_body("Invalid input JSON: the body is not JSON.", "VALIDATION_ERROR"), headers
+            ) from None
         try:
             status, out = getattr(routes, route)(params, query, body)
         except Answer as answer:
@@ -819,8 +940,7 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/_sandbox/health":
             return 200, {"status": "ok"}, {}
         if not self._authorized():
-            raise Answer(401, error_body("Bad token for the sandbox admin API.",
-                                         "INVALID_AUTHENTICATION"))
+            raise Answer(401, error_body("Bad token for the sandbox admin API.", "INVALID_AUTHENTICATION"))
         body = json.loads(raw) if raw else {}
         if path == "/_sandbox/stats" and method == "GET":
             return 200, self.server.stats(), {}
@@ -849,8 +969,10 @@ class SandboxServer(ThreadingHTTPServer):
     def stats(self) -> dict:
         state = self.state
         with state.lock:
-            requests = [{"method": m, "route": r, "status": s, "count": n}
-                        for (m, r, s), n in sorted(state.requests.items(), key=str)]
+            requests = [
+                {"method": m, "route": r, "status": s, "count": n}
+                for (m, r, s), n in sorted(state.requests.items(), key=str)
+            ]
         return {
             "requests": requests,
             "daily_used": state.limiter.daily_used,

@@ -68,8 +68,15 @@ create index if not exists write_log_object on write_log (object_type, object_id
 class InputError(Exception):
     """One input of a request is invalid (answered per input in a 207, or as a 400)."""
 
-    def __init__(self, category: str, message: str, *, code: str | None = None,
-                 property_name: str | None = None, status: int = 400):
+    def __init__(
+        self,
+        category: str,
+        message: str,
+        *,
+        code: str | None = None,
+        property_name: str | None = None,
+        status: int = 400,
+    ):
         super().__init__(message)
         self.category = category
         self.message = message
@@ -100,8 +107,11 @@ class Record:
     def render(self, properties: Iterable[str] | None) -> dict:
         """HubSpot's SimplePublicObject shape; requested properties that are unset are null."""
         names = list(properties) if properties else list(schema.DEFAULT_PROPERTIES[self.object_type])
-        always = ["createdate", "hs_object_id",
-                  "lastmodifieddate" if self.object_type == "contacts" else "hs_lastmodifieddate"]
+        always = [
+            "createdate",
+            "hs_object_id",
+            "lastmodifieddate" if self.object_type == "contacts" else "hs_lastmodifieddate",
+        ]
         out = {name: self.value(name) for name in [*always, *names]}
         return {
             "id": str(self.id),
@@ -204,17 +214,25 @@ class Store:
         name = body.get("name")
         label = body.get("label")
         if not isinstance(name, str) or not _NAME.match(name) or not isinstance(label, str):
-            raise InputError("VALIDATION_ERROR", "A property group needs a `name` ([A-Za-z0-9_]) "
-                             "and a `label`.")
-        group = {"name": name, "label": label, "displayOrder": int(body.get("displayOrder", -1)),
-                 "archived": False}
+            raise InputError(
+                "VALIDATION_ERROR", "A property group needs a `name` ([A-Za-z0-9_]) and a `label`."
+            )
+        group = {
+            "name": name,
+            "label": label,
+            "displayOrder": int(body.get("displayOrder", -1)),
+            "archived": False,
+        }
         with self.transaction() as conn:
-            if conn.execute("select 1 from property_groups where object_type = ? and name = ?",
-                            (object_type, name)).fetchone():
-                raise InputError("OBJECT_ALREADY_EXISTS",
-                                 f"A property group named '{name}' already exists.", status=409)
-            conn.execute("insert into property_groups values (?, ?, ?)",
-                         (object_type, name, json.dumps(group)))
+            if conn.execute(
+                "select 1 from property_groups where object_type = ? and name = ?", (object_type, name)
+            ).fetchone():
+                raise InputError(
+                    "OBJECT_ALREADY_EXISTS", f"A property group named '{name}' already exists.", status=409
+                )
+            conn.execute(
+                "insert into property_groups values (?, ?, ?)", (object_type, name, json.dumps(group))
+            )
         return group
 
     def create_property(self, object_type: str, body: dict) -> dict:
@@ -223,32 +241,42 @@ class Store:
             raise InputError("VALIDATION_ERROR", f"Missing required fields: {', '.join(missing)}")
         name = body["name"]
         if not isinstance(name, str) or not _NAME.match(name) or name != name.lower():
-            raise InputError("VALIDATION_ERROR", f"Invalid property name '{name}': use lower-case "
-                             "letters, digits and underscores.")
+            raise InputError(
+                "VALIDATION_ERROR",
+                f"Invalid property name '{name}': use lower-case letters, digits and underscores.",
+            )
         if body["type"] not in ("string", "number", "date", "datetime", "enumeration", "bool"):
             raise InputError("VALIDATION_ERROR", f"Invalid property type '{body['type']}'.")
         if body["type"] in ("enumeration", "bool") and not body.get("options"):
-            raise InputError("VALIDATION_ERROR",
-                             f"Property '{name}' of type {body['type']} needs options.")
+            raise InputError("VALIDATION_ERROR", f"Property '{name}' of type {body['type']} needs options.")
         now = iso_ms(self.now_ms())
         definition = schema.property_definition(
-            name, str(body["label"]), body["type"], body["fieldType"], body["groupName"],
-            body.get("options"), now_iso=now,
+            name,
+            str(body["label"]),
+            body["type"],
+            body["fieldType"],
+            body["groupName"],
+            body.get("options"),
+            now_iso=now,
         )
         definition["description"] = str(body.get("description") or "")
         if "displayOrder" in body:
             definition["displayOrder"] = body["displayOrder"]
         with self.transaction() as conn:
-            if not conn.execute("select 1 from property_groups where object_type = ? and name = ?",
-                                (object_type, body["groupName"])).fetchone():
-                raise InputError("VALIDATION_ERROR",
-                                 f"Property group '{body['groupName']}' does not exist.")
-            if conn.execute("select 1 from property_defs where object_type = ? and name = ?",
-                            (object_type, name)).fetchone():
-                raise InputError("OBJECT_ALREADY_EXISTS",
-                                 f"Property named '{name}' already exists.", status=409)
-            conn.execute("insert into property_defs values (?, ?, ?)",
-                         (object_type, name, json.dumps(definition)))
+            if not conn.execute(
+                "select 1 from property_groups where object_type = ? and name = ?",
+                (object_type, body["groupName"]),
+            ).fetchone():
+                raise InputError("VALIDATION_ERROR", f"Property group '{body['groupName']}' does not exist.")
+            if conn.execute(
+                "select 1 from property_defs where object_type = ? and name = ?", (object_type, name)
+            ).fetchone():
+                raise InputError(
+                    "OBJECT_ALREADY_EXISTS", f"Property named '{name}' already exists.", status=409
+                )
+            conn.execute(
+                "insert into property_defs values (?, ?, ?)", (object_type, name, json.dumps(definition))
+            )
             self._defs[object_type][name] = definition
         return definition
 
@@ -258,20 +286,30 @@ class Store:
         definition = schema.property_definition(
             name, name, "string", "text", schema.custom_group_for(object_type)
         )
-        conn.execute("insert or ignore into property_defs values (?, ?, ?)",
-                     (object_type, name, json.dumps(definition)))
+        conn.execute(
+            "insert or ignore into property_defs values (?, ?, ?)",
+            (object_type, name, json.dumps(definition)),
+        )
         self._defs[object_type][name] = definition
 
     # ---- values -----------------------------------------------------------------------------
     def normalize(self, object_type: str, name: str, value: object) -> str | None:
         """The stored form of a written value, or InputError (HubSpot's per-property checks)."""
         if name in schema.READ_ONLY:
-            raise InputError("VALIDATION_ERROR", f"Property \"{name}\" is read-only.",
-                             code="READ_ONLY_VALUE", property_name=name)
+            raise InputError(
+                "VALIDATION_ERROR",
+                f'Property "{name}" is read-only.',
+                code="READ_ONLY_VALUE",
+                property_name=name,
+            )
         definition = self._defs[object_type].get(name)
         if definition is None:
-            raise InputError("VALIDATION_ERROR", f"Property \"{name}\" does not exist",
-                             code="PROPERTY_DOESNT_EXIST", property_name=name)
+            raise InputError(
+                "VALIDATION_ERROR",
+                f'Property "{name}" does not exist',
+                code="PROPERTY_DOESNT_EXIST",
+                property_name=name,
+            )
         if value is None:
             return None
         if isinstance(value, bool):
@@ -283,8 +321,12 @@ class Store:
         kind = definition["type"]
 
         def bad(code: str, why: str) -> InputError:
-            return InputError("VALIDATION_ERROR", f"{text!r} is not a valid value for property "
-                              f"\"{name}\": {why}", code=code, property_name=name)
+            return InputError(
+                "VALIDATION_ERROR",
+                f'{text!r} is not a valid value for property "{name}": {why}',
+                code=code,
+                property_name=name,
+            )
 
         if kind == "number":
             try:
@@ -325,7 +367,7 @@ class Store:
         out: dict[int, Record] = {}
         with self.lock:
             for start in range(0, len(ids), 500):
-                chunk = ids[start:start + 500]
+                chunk = ids[start : start + 500]
                 marks = ",".join("?" * len(chunk))
                 for row in self.conn.execute(
                     f"select id, properties, created_ms, modified_ms from objects "
@@ -378,12 +420,17 @@ class Store:
         n = 0
         now = self.now_ms()
         for id_ in ids:
-            done = conn.execute("update objects set archived = 1, modified_ms = ? where "
-                                "object_type = ? and id = ? and archived = 0",
-                                (now, object_type, id_)).rowcount
+            done = conn.execute(
+                "update objects set archived = 1, modified_ms = ? where "
+                "object_type = ? and id = ? and archived = 0",
+                (now, object_type, id_),
+            ).rowcount
             if done:
-                conn.execute("insert into write_log (object_type, object_id, at_ms, op, properties) "
-                             "values (?, ?, ?, 'archive', '{}')", (object_type, id_, now))
+                conn.execute(
+                    "insert into write_log (object_type, object_id, at_ms, op, properties) "
+                    "values (?, ?, ?, 'archive', '{}')",
+                    (object_type, id_, now),
+                )
                 n += done
         return n
 
@@ -404,8 +451,7 @@ class Store:
             (json.dumps(props), modified, record.object_type, record.id),
         )
         conn.execute(
-            "insert into write_log (object_type, object_id, at_ms, op, properties) "
-            "values (?, ?, ?, ?, ?)",
+            "insert into write_log (object_type, object_id, at_ms, op, properties) values (?, ?, ?, ?, ?)",
             (record.object_type, record.id, modified, op, json.dumps(written)),
         )
         return Record(record.object_type, record.id, props, record.created_ms, modified)
@@ -426,8 +472,7 @@ class Store:
             (object_type, new_id, json.dumps(props), now, now),
         )
         conn.execute(
-            "insert into write_log (object_type, object_id, at_ms, op, properties) "
-            "values (?, ?, ?, ?, ?)",
+            "insert into write_log (object_type, object_id, at_ms, op, properties) values (?, ?, ?, ?, ?)",
             (object_type, new_id, now, op, json.dumps(props)),
         )
         return Record(object_type, new_id, props, now, now)
@@ -445,11 +490,11 @@ class Store:
             for row in rows:
                 id_ = int(row["hs_object_id"])
                 created = to_ms(row.get("createdate")) or now
-                modified = (to_ms(row.get("lastmodifieddate"))
-                            or to_ms(row.get("hs_lastmodifieddate")) or created)
+                modified = (
+                    to_ms(row.get("lastmodifieddate")) or to_ms(row.get("hs_lastmodifieddate")) or created
+                )
                 props = {
-                    k: str(v) for k, v in row.items()
-                    if v not in (None, "") and k not in schema.READ_ONLY
+                    k: str(v) for k, v in row.items() if v not in (None, "") and k not in schema.READ_ONLY
                 }
                 for name in props:
                     self._ensure_custom_property(conn, object_type, name)
@@ -515,8 +560,10 @@ class Store:
             neg = "not " if op == "NOT_IN" else ""
             return f"{expr} {neg}in ({marks})", [self._value(kind, v) for v in values]
         if op == "BETWEEN":
-            return (f"{expr} >= ? and {expr} <= ?",
-                    [self._value(kind, flt.get("value")), self._value(kind, flt.get("highValue"))])
+            return (
+                f"{expr} >= ? and {expr} <= ?",
+                [self._value(kind, flt.get("value")), self._value(kind, flt.get("highValue"))],
+            )
         if op == "CONTAINS_TOKEN":
             token = str(flt.get("value", "")).lower().replace("*", "%")
             return f"{expr} like ?", [f"%{token}%"]
@@ -555,7 +602,7 @@ class Store:
             where += " and (" + " or ".join(ors) + ")"
         query = body.get("query")
         if query:
-            where += (" and (lower(properties) like ?)")
+            where += " and (lower(properties) like ?)"
             params.append(f"%{str(query).lower()}%")
         order = []
         for sort in body.get("sorts") or []:
@@ -581,30 +628,40 @@ class Store:
         return total, [self._row(object_type, r) for r in rows]
 
     # ---- associations ---------------------------------------------------------------------------
-    def associate(self, conn, from_type: str, from_id: int, to_type: str, to_id: int,
-                  type_id: int | None = None) -> None:
+    def associate(
+        self, conn, from_type: str, from_id: int, to_type: str, to_id: int, type_id: int | None = None
+    ) -> None:
         """Store an association and its reverse (HubSpot associations are two-way)."""
         forward = type_id or schema.ASSOCIATION_TYPE_IDS.get((from_type, to_type), 0)
         reverse = schema.ASSOCIATION_TYPE_IDS.get((to_type, from_type), 0)
-        conn.execute("insert or ignore into associations values (?, ?, ?, ?, ?)",
-                     (from_type, from_id, to_type, to_id, forward))
-        conn.execute("insert or ignore into associations values (?, ?, ?, ?, ?)",
-                     (to_type, to_id, from_type, from_id, reverse))
+        conn.execute(
+            "insert or ignore into associations values (?, ?, ?, ?, ?)",
+            (from_type, from_id, to_type, to_id, forward),
+        )
+        conn.execute(
+            "insert or ignore into associations values (?, ?, ?, ?, ?)",
+            (to_type, to_id, from_type, from_id, reverse),
+        )
 
     def dissociate(self, conn, from_type: str, from_id: int, to_type: str, to_id: int) -> None:
         """Remove every association between two records, both directions."""
-        conn.execute("delete from associations where from_type = ? and from_id = ? "
-                     "and to_type = ? and to_id = ?", (from_type, from_id, to_type, to_id))
-        conn.execute("delete from associations where from_type = ? and from_id = ? "
-                     "and to_type = ? and to_id = ?", (to_type, to_id, from_type, from_id))
+        conn.execute(
+            "delete from associations where from_type = ? and from_id = ? and to_type = ? and to_id = ?",
+            (from_type, from_id, to_type, to_id),
+        )
+        conn.execute(
+            "delete from associations where from_type = ? and from_id = ? and to_type = ? and to_id = ?",
+            (to_type, to_id, from_type, from_id),
+        )
 
-    def associations(self, from_type: str, ids: Iterable[int],
-                     to_type: str) -> dict[int, list[tuple[int, int]]]:
+    def associations(
+        self, from_type: str, ids: Iterable[int], to_type: str
+    ) -> dict[int, list[tuple[int, int]]]:
         ids = list(ids)
         out: dict[int, list[tuple[int, int]]] = {}
         with self.lock:
             for start in range(0, len(ids), 500):
-                chunk = ids[start:start + 500]
+                chunk = ids[start : start + 500]
                 marks = ",".join("?" * len(chunk))
                 for from_id, to_id, type_id in self.conn.execute(
                     f"select from_id, to_id, type_id from associations where from_type = ? "
@@ -617,10 +674,12 @@ class Store:
     # ---- write log ------------------------------------------------------------------------------
     def write_counts(self, object_type: str = "contacts") -> dict[int, int]:
         with self.lock:
-            return dict(self.conn.execute(
-                "select object_id, count(*) from write_log where object_type = ? group by object_id",
-                (object_type,),
-            ).fetchall())
+            return dict(
+                self.conn.execute(
+                    "select object_id, count(*) from write_log where object_type = ? group by object_id",
+                    (object_type,),
+                ).fetchall()
+            )
 
     def write_log(self, object_type: str = "contacts") -> list[tuple[int, str, dict]]:
         with self.lock:
@@ -644,8 +703,11 @@ class Store:
                     for row in csv.DictReader(fh):
                         try:
                             id_ = int(str(row.get("hs_object_id", "")).strip())
-                            modified = (to_ms(row.get("lastmodifieddate"))
-                                        or to_ms(row.get("hs_lastmodifieddate")) or 0)
+                            modified = (
+                                to_ms(row.get("lastmodifieddate"))
+                                or to_ms(row.get("hs_lastmodifieddate"))
+                                or 0
+                            )
                         except ValueError:
                             continue  # the sandbox loads what it can; ingestion quarantines
                         previous = latest.get(id_)

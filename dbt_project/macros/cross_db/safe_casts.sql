@@ -21,6 +21,28 @@
 {%- endmacro %}
 
 
+{#- A CRM record id (a contact's company, a deal's contact, an event's userId): a positive
+    integer written as plain digits, else null. `1.5`, `1e3`, `0x10` or `-7` would otherwise
+    become another record (ingestion quarantines such hs_object_ids; these are references). -#}
+{% macro safe_to_record_id(expression) -%}
+    {{ return(adapter.dispatch('safe_to_record_id', 'lead_scoring')(expression)) }}
+{%- endmacro %}
+
+{% macro default__safe_to_record_id(expression) -%}
+    case
+        when {{ expression }} ~ '^\s*[1-9][0-9]{0,17}\s*$'
+            then cast(trim({{ expression }}) as {{ dbt.type_bigint() }})
+    end
+{%- endmacro %}
+
+{% macro duckdb__safe_to_record_id(expression) -%}
+    case
+        when regexp_full_match(trim({{ expression }}), '[1-9][0-9]{0,17}')
+            then cast(trim({{ expression }}) as {{ dbt.type_bigint() }})
+    end
+{%- endmacro %}
+
+
 {% macro safe_to_numeric(expression, precision=38, scale=6) -%}
     {{ return(adapter.dispatch('safe_to_numeric', 'lead_scoring')(expression, precision, scale)) }}
 {%- endmacro %}

@@ -46,7 +46,7 @@ renamed as (
         {{ optional_column('hs_analytics_source', available) }} as hs_analytics_source,
         {{ optional_column('phone', available) }} as phone,
         {{ optional_column('persona', available) }} as persona,
-        {{ safe_to_bigint(optional_column('associatedcompanyid', available)) }} as company_id,
+        {{ safe_to_record_id(optional_column('associatedcompanyid', available)) }} as company_id,
         {{ safe_to_timestamp('createdate') }} as created_at,
         {{ safe_to_timestamp('lastmodifieddate') }} as updated_at,
         {{ custom_property_columns(source_relation, known) }}

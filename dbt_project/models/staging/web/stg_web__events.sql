@@ -92,7 +92,7 @@ renamed as (
         {{ clean_string('event') }} as event_name,
         {{ clean_string('anonymous_id') }} as anonymous_id,
         {{ clean_string('user_id') }} as user_id,
-        {{ safe_to_bigint(clean_string('user_id')) }} as user_contact_id,
+        {{ safe_to_record_id(clean_string('user_id')) }} as user_contact_id,
         cast(event_timestamp as {{ dbt.type_timestamp() }}) as event_timestamp,
         cast(event_timestamp as date) as event_date,
         coalesce(

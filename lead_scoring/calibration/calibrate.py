@@ -402,11 +402,14 @@ def _features(warehouse, sandbox, contacts, pool, min_support, learn, y):
         ).df()
     by_name = {c.rule_id: c for c in pool}
     caps = {c.rule_id: (c.cap_occurrences or 1.0) for c in pool}
+    fired["rule_id"] = fired["rule_id"].astype("category")  # millions of rows, a hundred ids
     fired = fired[fired["rule_id"].isin(by_name.keys())]
     rows = pd.Index(contacts["contact_id"]).get_indexer(fired["contact_id"])
-    fired = fired.loc[rows >= 0].assign(row=rows[rows >= 0])
-    fired["value"] = np.minimum(fired["value"].to_numpy(), fired["rule_id"].map(caps).to_numpy())
-    support = fired.groupby("rule_id")["row"].nunique()
+    fired = fired.loc[rows >= 0, ["rule_id", "value"]].assign(row=rows[rows >= 0])
+    fired["value"] = np.minimum(
+        fired["value"].to_numpy(), fired["rule_id"].map(caps).astype(float).to_numpy()
+    )
+    support = fired.groupby("rule_id", observed=True)["row"].nunique()
     order = [
         c.rule_id
         for c in pool
@@ -414,21 +417,22 @@ def _features(warehouse, sandbox, contacts, pool, min_support, learn, y):
         and support.get(c.rule_id, 0) >= (2 * min_support if c.generated else min_support)
     ]
     matrix = _matrix(fired, order, len(contacts))
-    fires = (matrix > 0).astype(np.float64).tocsc()
+    fires = (matrix > 0).astype(np.float32).tocsc()
+    del matrix
     overlap = (fires.T @ fires).toarray()
     current = [i for i, name in enumerate(order) if not by_name[name].generated]
-    learn_fires = fires[np.flatnonzero(learn)]
-    y_learn = y[learn]
-    rows_of = fired.groupby("rule_id")["row"]
+    # per candidate: the training contacts it fires for, and the conversions among them
+    fired_learn = fires.T @ learn.astype(np.float64)
+    converted_learn = fires.T @ (learn & y).astype(np.float64)
+    n_learn, y_learn = int(learn.sum()), int((learn & y).sum())
+    rows_of = fired.groupby("rule_id", observed=True)["row"]
     seen, names = set(), []
     for i, name in enumerate(order):
         if by_name[name].generated:
             if current and (overlap[i, current] >= 0.95 * overlap[i, i]).any():
                 continue
-            hit = learn_fires[:, i].toarray().ravel() > 0
-            lift = metrics.lift_interval(
-                int(y_learn[hit].sum()), int(hit.sum()), int(y_learn[~hit].sum()), int((~hit).sum())
-            )
+            hits, conversions = int(round(fired_learn[i])), int(round(converted_learn[i]))
+            lift = metrics.lift_interval(conversions, hits, y_learn - conversions, n_learn - hits)
             if not (lift.low > 1 or lift.high < 1):
                 continue
         key = np.sort(rows_of.get_group(name).to_numpy()).tobytes()

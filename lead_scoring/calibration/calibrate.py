@@ -34,7 +34,7 @@ from lead_scoring.warehouse import Warehouse
 
 from . import candidates as C
 from . import metrics
-from .dataset import IN_SAMPLE, POINT_IN_TIME, NoOutcomesError, table_exists
+from .dataset import IN_SAMPLE, POINT_IN_TIME, NoOutcomesError, label, load_outcomes, table_exists
 from .rules import RuleSet, unified_diff
 from .sandbox_build import SandboxBuild
 
@@ -235,27 +235,14 @@ def calibrate(
 
 
 def _outcomes(warehouse: Warehouse) -> tuple[pd.DataFrame, dt.date, dt.date | None]:
-    if not warehouse.exists():
-        raise NoOutcomesError(
-            f"no warehouse at {warehouse}: load and build first "
-            "(lead-scoring ingest and transform, or the daily DAG)"
-        )
+    """The outcomes, their date and the first day of loaded web events (how far back the
+    history reaches)."""
+    outcomes, as_of = load_outcomes(warehouse)
     with warehouse.opened(read_only=True) as conn:
-        if not table_exists(conn, "marts", "fct_lead_outcomes"):
-            raise NoOutcomesError(
-                f"marts.fct_lead_outcomes is not in {warehouse}: build the "
-                "project first (lead-scoring transform, or the daily DAG)"
-            )
-        outcomes = conn.execute(
-            "select contact_id, is_converted, converted_at, score_date from marts.fct_lead_outcomes"
-        ).df()
         first = None
         if table_exists(conn, "raw", "web_events"):
             first = conn.execute("select min(_load_date) from raw.web_events").fetchone()[0]
-    if outcomes.empty:
-        raise NoOutcomesError(f"marts.fct_lead_outcomes in {warehouse} has no contacts")
-    date = pd.Timestamp(outcomes["score_date"].iloc[0]).date()
-    return outcomes, date, (pd.Timestamp(first).date() if first is not None else None)
+    return outcomes, as_of, (pd.Timestamp(first).date() if first is not None else None)
 
 
 def _choose_mode(
@@ -288,23 +275,9 @@ def _labelled_contacts(warehouse, sandbox, outcomes, mode, score_date, horizon) 
         created = conn.execute(
             f"select contact_id, created_at from {sandbox.schema('staging')}.stg_crm__contacts"
         ).df()
-    frame = scores.merge(created, on="contact_id").merge(
-        outcomes[["contact_id", "is_converted", "converted_at"]], on="contact_id", how="left"
-    )
-    frame["is_converted"] = frame["is_converted"].fillna(False).astype(bool)
-    if mode == POINT_IN_TIME:
-        start = pd.Timestamp(score_date + dt.timedelta(days=1))
-        converted_at = pd.to_datetime(frame["converted_at"])
-        before = frame["is_converted"] & (converted_at.isna() | (converted_at < start))
-        frame = frame.loc[~before]
-        converted_at = converted_at.loc[frame.index]
-        frame = frame.assign(
-            converted=frame["is_converted"] & (converted_at < start + pd.Timedelta(days=horizon))
-        )
-    else:
-        frame = frame.assign(converted=frame["is_converted"])
+    frame = label(scores.merge(created, on="contact_id"), outcomes, mode, score_date, horizon)
     frame["is_disqualified"] = frame["is_disqualified"].astype(bool)
-    return frame.sort_values("contact_id").reset_index(drop=True)
+    return frame
 
 
 def _check_enough(contacts: pd.DataFrame, settings: Settings) -> None:
@@ -416,17 +389,21 @@ def _features(warehouse, sandbox, contacts, pool, min_support, learn, y):
         if c.row.get("disqualify", "false") != "true"
         and support.get(c.rule_id, 0) >= (2 * min_support if c.generated else min_support)
     ]
-    matrix = _matrix(fired, order, len(contacts))
-    fires = (matrix > 0).astype(np.float32).tocsc()
-    del matrix
+    column = pd.Index(order).get_indexer(fired["rule_id"])
+    known = column >= 0
+    matrix = sparse.csc_matrix(
+        (fired["value"].to_numpy()[known], (fired["row"].to_numpy()[known], column[known])),
+        shape=(len(contacts), len(order)),
+    )
+    fires = (matrix > 0).astype(np.float32)
+    fires.sort_indices()
     overlap = (fires.T @ fires).toarray()
     current = [i for i, name in enumerate(order) if not by_name[name].generated]
     # per candidate: the training contacts it fires for, and the conversions among them
     fired_learn = fires.T @ learn.astype(np.float64)
     converted_learn = fires.T @ (learn & y).astype(np.float64)
     n_learn, y_learn = int(learn.sum()), int((learn & y).sum())
-    rows_of = fired.groupby("rule_id", observed=True)["row"]
-    seen, names = set(), []
+    seen, kept = set(), []
     for i, name in enumerate(order):
         if by_name[name].generated:
             if current and (overlap[i, current] >= 0.95 * overlap[i, i]).any():
@@ -435,21 +412,12 @@ def _features(warehouse, sandbox, contacts, pool, min_support, learn, y):
             lift = metrics.lift_interval(conversions, hits, y_learn - conversions, n_learn - hits)
             if not (lift.low > 1 or lift.high < 1):
                 continue
-        key = np.sort(rows_of.get_group(name).to_numpy()).tobytes()
+        key = fires.indices[fires.indptr[i] : fires.indptr[i + 1]].tobytes()  # who it fires for
         if key in seen:
             continue
         seen.add(key)
-        names.append(name)
-    return _matrix(fired, names, len(contacts)), names, by_name
-
-
-def _matrix(fired: pd.DataFrame, names: list[str], n_contacts: int) -> sparse.csr_matrix:
-    column = pd.Index(names).get_indexer(fired["rule_id"])
-    keep = column >= 0
-    return sparse.csr_matrix(
-        (fired["value"].to_numpy()[keep], (fired["row"].to_numpy()[keep], column[keep])),
-        shape=(n_contacts, len(names)),
-    )
+        kept.append(i)
+    return matrix[:, kept].tocsr(), [order[i] for i in kept], by_name
 
 
 def _fit(x, y, settings: Settings):

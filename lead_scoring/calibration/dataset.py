@@ -63,6 +63,50 @@ def table_exists(conn, schema: str, table: str) -> bool:
     return bool(row and row[0])
 
 
+def load_outcomes(warehouse: Warehouse) -> tuple[pd.DataFrame, dt.date]:
+    """marts.fct_lead_outcomes (contact_id, is_converted, converted_at) and the day it is as of;
+    a NoOutcomesError saying what to do when there is nothing to read yet."""
+    if not warehouse.exists():
+        raise NoOutcomesError(
+            f"no warehouse at {warehouse}: load and build first "
+            "(lead-scoring ingest and transform, or the daily DAG)"
+        )
+    with warehouse.opened(read_only=True) as conn:
+        if not table_exists(conn, "marts", "fct_lead_outcomes"):
+            raise NoOutcomesError(
+                f"marts.fct_lead_outcomes is not in {warehouse}: build the project first "
+                "(lead-scoring transform, or the daily DAG)"
+            )
+        outcomes = _query(
+            conn, "select contact_id, is_converted, converted_at, score_date from marts.fct_lead_outcomes"
+        )
+    if outcomes.empty:
+        raise NoOutcomesError(f"marts.fct_lead_outcomes in {warehouse} has no contacts")
+    as_of = pd.Timestamp(outcomes["score_date"].iloc[0]).date()
+    return outcomes.drop(columns=["score_date"]), as_of
+
+
+def label(
+    frame: pd.DataFrame, outcomes: pd.DataFrame, mode: str, as_of: dt.date, horizon: int | None
+) -> pd.DataFrame:
+    """`frame` (one row per contact) with column `converted`: point in time, whether the contact
+    converted in the `horizon` days after `as_of`, contacts that had converted by then (or at an
+    unknown time) left out; in sample, whether it converted at all."""
+    frame = frame.merge(outcomes, on="contact_id", how="left")
+    frame["is_converted"] = frame["is_converted"].fillna(False).astype(bool)
+    if mode == POINT_IN_TIME:
+        start = pd.Timestamp(as_of + dt.timedelta(days=1))
+        converted_at = pd.to_datetime(frame["converted_at"])
+        before = frame["is_converted"] & (converted_at.isna() | (converted_at < start))
+        frame = frame.loc[~before].assign(
+            converted=frame["is_converted"] & (converted_at < start + pd.Timedelta(days=horizon))
+        )
+    else:
+        frame = frame.assign(converted=frame["is_converted"])
+    frame = frame.drop(columns=["is_converted", "converted_at"])
+    return frame.sort_values("contact_id").reset_index(drop=True)
+
+
 def load_labelled(
     warehouse: Warehouse,
     *,
@@ -71,24 +115,13 @@ def load_labelled(
 ) -> Labelled:
     """The contacts to measure: point in time when the history reaches back `horizon_days`
     before the outcomes' date (or from `as_of` when given), else the in-sample snapshot."""
-    if not warehouse.exists():
-        raise NoOutcomesError(
-            f"no warehouse at {warehouse}: load and build first "
-            "(lead-scoring ingest and transform, or the daily DAG)"
-        )
+    outcomes, outcomes_as_of = load_outcomes(warehouse)
     with warehouse.opened(read_only=True) as conn:
-        for table in ("fct_lead_outcomes", "fct_lead_scores"):
-            if not table_exists(conn, "marts", table):
-                raise NoOutcomesError(
-                    f"marts.{table} is not in {warehouse}: build the project first "
-                    "(lead-scoring transform, or the daily DAG)"
-                )
-        outcomes = _query(
-            conn, "select contact_id, is_converted, converted_at, score_date from marts.fct_lead_outcomes"
-        )
-        if outcomes.empty:
-            raise NoOutcomesError(f"marts.fct_lead_outcomes in {warehouse} has no contacts")
-        outcomes_as_of = pd.Timestamp(outcomes["score_date"].iloc[0]).date()
+        if not table_exists(conn, "marts", "fct_lead_scores"):
+            raise NoOutcomesError(
+                f"marts.fct_lead_scores is not in {warehouse}: build the project first "
+                "(lead-scoring transform, or the daily DAG)"
+            )
         history_dates = []
         if table_exists(conn, "marts", "fct_lead_score_history"):
             history_dates = [
@@ -116,19 +149,8 @@ def load_labelled(
             scores = _query(conn, f"select {columns} from marts.fct_lead_scores")
             mode, horizon, as_of = IN_SAMPLE, None, outcomes_as_of
 
-    frame = scores.merge(
-        outcomes[["contact_id", "is_converted", "converted_at"]], on="contact_id", how="inner"
-    )
-    if mode == POINT_IN_TIME:
-        start = pd.Timestamp(as_of + dt.timedelta(days=1))
-        end = start + pd.Timedelta(days=horizon)
-        converted_at = pd.to_datetime(frame["converted_at"])
-        already = frame["is_converted"] & (converted_at.isna() | (converted_at < start))
-        frame = frame.loc[~already].copy()
-        frame["converted"] = (frame["is_converted"] & (converted_at.loc[frame.index] < end)).to_numpy()
-    else:
-        frame["converted"] = frame["is_converted"].astype(bool)
-    frame = frame.drop(columns=["is_converted", "converted_at"]).sort_values("contact_id")
+    scores = scores[scores["contact_id"].isin(outcomes["contact_id"])]
+    frame = label(scores, outcomes, mode, as_of, horizon)
     versions = frame["model_version"].dropna().unique()
     return Labelled(
         mode=mode,
@@ -136,7 +158,7 @@ def load_labelled(
         outcomes_as_of=outcomes_as_of,
         horizon_days=horizon,
         model_version=",".join(sorted(versions)),
-        frame=frame.reset_index(drop=True),
+        frame=frame,
     )
 
 

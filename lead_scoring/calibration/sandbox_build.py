@@ -6,10 +6,7 @@ is therefore exactly what `dbt build` would produce with those rules.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 from lead_scoring.warehouse import Warehouse
@@ -28,20 +25,6 @@ SCORING_MODELS = (
 )
 
 
-@contextlib.contextmanager
-def _environment(values: dict[str, str]) -> Iterator[None]:
-    saved = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-
-
 class SandboxBuild:
     """Builds of rule sets for one score date in the `calibration_*` schemas of a warehouse."""
 
@@ -56,14 +39,14 @@ class SandboxBuild:
 
     def score(self, rules: RuleSet, name: str) -> None:
         """Seed `rules` and build what depends on them (everything, the first time)."""
-        from lead_scoring.transform.runner import dbt_invoke
+        from lead_scoring.transform.runner import dbt_invoke, environment
 
         folder = rules.write(self.work_dir / name)
         dbt_vars = {"schema_prefix": PREFIX}
-        environment = {"LEAD_SCORING_SEEDS_DIR": str(folder)}
+        settings = {"LEAD_SCORING_SEEDS_DIR": str(folder)}
         if self.warehouse.kind == "duckdb":  # the warehouse the figures are read from
-            environment["LEAD_SCORING_WAREHOUSE"] = str(self.warehouse.path)
-        with _environment(environment):
+            settings["LEAD_SCORING_WAREHOUSE"] = str(self.warehouse.path)
+        with environment(settings):
             dbt_invoke("seed", ["--quiet"], score_date=self.score_date, vars=dbt_vars)
             select = ["+int_lead_scores"] if not self.built else list(SCORING_MODELS)
             dbt_invoke("run", ["--quiet", "--select", *select], score_date=self.score_date, vars=dbt_vars)

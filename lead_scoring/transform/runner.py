@@ -174,8 +174,16 @@ def _environment() -> Iterator[None]:
     }
     if os.environ.get("LEAD_SCORING_SEEDS_DIR"):
         wanted["LEAD_SCORING_SEEDS_DIR"] = _dbt_seed_path()
-    saved = {key: os.environ.get(key) for key in wanted}
-    os.environ.update(wanted)
+    with environment(wanted):
+        yield
+
+
+@contextlib.contextmanager
+def environment(values: Mapping[str, str]) -> Iterator[None]:
+    """Set environment variables for the block (e.g. the rules and warehouse a dbt invocation
+    reads), and put back what was there after."""
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
     try:
         yield
     finally:

@@ -11,3 +11,16 @@
     {%- endif -%}
     {{ return(number) }}
 {%- endmacro %}
+
+{#- The SQL of the two weights of lead_score: var fit_weight (and 1 - it) when set, else the
+    given columns (the weights of seed scoring_categories). -#}
+{% macro lead_score_weights(fit_weight_column, engagement_weight_column) -%}
+    {%- set override = fit_weight_override() -%}
+    {%- if override is none -%}
+        {{ return((fit_weight_column, engagement_weight_column)) }}
+    {%- endif -%}
+    {{ return((
+        'cast(' ~ override ~ ' as ' ~ dbt.type_numeric() ~ ')',
+        'cast(' ~ (1 - override) ~ ' as ' ~ dbt.type_numeric() ~ ')',
+    )) }}
+{%- endmacro %}

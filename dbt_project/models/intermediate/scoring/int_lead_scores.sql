@@ -7,15 +7,7 @@
     lead_score = round(fit_weight * fit_score + engagement_weight * engagement_score); var
     fit_weight, when set, overrides the weights here too (a build of this model alone follows it).
 -#}
-{%- set fit_weight_var = fit_weight_override() -%}
-{%- if fit_weight_var is none -%}
-    {%- set weights = ('model_version.fit_weight', 'model_version.engagement_weight') -%}
-{%- else -%}
-    {%- set weights = (
-        'cast(' ~ fit_weight_var ~ ' as ' ~ dbt.type_numeric() ~ ')',
-        'cast(' ~ (1 - fit_weight_var) ~ ' as ' ~ dbt.type_numeric() ~ ')',
-    ) -%}
-{%- endif -%}
+{%- set weights = lead_score_weights('model_version.fit_weight', 'model_version.engagement_weight') -%}
 
 with
 

@@ -69,13 +69,9 @@ final as (
             "'\n'",
             "content",
         ])) }} as model_version,
-        {%- if fit_weight_var is none %}
-        categories.fit_weight,
-        categories.engagement_weight,
-        {%- else %}
-        cast({{ fit_weight_var }} as {{ dbt.type_numeric() }}) as fit_weight,
-        cast({{ 1 - fit_weight_var }} as {{ dbt.type_numeric() }}) as engagement_weight,
-        {%- endif %}
+        {%- set weights = lead_score_weights('categories.fit_weight', 'categories.engagement_weight') %}
+        {{ weights[0] }} as fit_weight,
+        {{ weights[1] }} as engagement_weight,
         categories.fit_base_points,
         categories.engagement_base_points
     from fingerprint

@@ -74,6 +74,7 @@ def full_refresh(args) -> dict:
     for leftover in args.work.glob("warehouse.duckdb*"):
         leftover.unlink()
     shutil.rmtree(args.work / "dbt", ignore_errors=True)  # no partial-parse or state to reuse
+    shutil.rmtree(args.work / "spark", ignore_errors=True)  # the spark target's tables and catalog
     days = [d for d in window(args.landing) if d <= args.score_date]
     return {**_ingest(args.landing, args.warehouse, days), **_dbt(args.work, args.score_date)}
 

@@ -23,6 +23,7 @@ COMMANDS = {
     "evaluate": ("lead_scoring.calibration.evaluate_cli", "measure the rules against real conversions"),
     "calibrate": ("lead_scoring.calibration.calibrate_cli", "propose rule points learned from conversions"),
     "explain": ("lead_scoring.analysis.explain_cli", "why a contact has its score: rules, caps, history"),
+    "diff": ("lead_scoring.analysis.diff_cli", "what a change to the rules moves, before it ships"),
 }
 
 

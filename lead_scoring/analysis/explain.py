@@ -298,12 +298,12 @@ def _fmt(points: float | None, signed: bool = True) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def _table(title: str):
+def _table(title: str, expand: bool = False):
     """A table with a rule under the header and no borders: more room for the evidence in 80 columns."""
     from rich import box
     from rich.table import Table
 
-    return Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1, 0, 0))
+    return Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1, 0, 0), expand=expand)
 
 
 def render(ex: Explanation, console=None) -> None:
@@ -379,11 +379,11 @@ def render(ex: Explanation, console=None) -> None:
         console.print(f"reasons: {s['score_reasons']}")
 
     if ex.rules or ex.caps:
-        rules = _table("Rules that fired")
+        rules = _table("Rules that fired", expand=True)
         rules.add_column("rule", no_wrap=True)
         rules.add_column("points", justify="right", no_wrap=True)
-        rules.add_column("evidence", ratio=3)
-        rules.add_column("decay, caps", ratio=2)
+        rules.add_column("evidence", ratio=3, overflow="fold")
+        rules.add_column("decay, caps", ratio=2, overflow="fold")
         for category, rows in (("fit", fit_rules), ("engagement", eng_rules)):
             caps = [c for c in ex.caps if c["category"] == category]
             if not rows and not caps:

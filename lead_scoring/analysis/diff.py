@@ -213,9 +213,10 @@ def compare(conn, before: Side, after: Side, score_date: str, top: int = 10) -> 
             label = f"{low:+d} to {high:+d}"
         buckets.append((label, int(mask.sum())))
 
-    moved = shift[shift != 0]
-    order = moved.abs().sort_values(ascending=False, kind="stable")
-    mover_ids = [int(i) for i in order.index[:top]]
+    # Largest shifts first; among equal shifts, contacts that change tier, then by contact id.
+    moved = pd.DataFrame({"size": shift.abs(), "same_tier": both["tier_b"] == both["tier_a"]})[shift != 0]
+    moved = moved.sort_values(["size", "same_tier"], ascending=[False, True], kind="stable")
+    mover_ids = [int(i) for i in moved.index[:top]]
     rule_points = _rule_points(conn, before.components, after.components, mover_ids)
     movers = []
     for cid in mover_ids:

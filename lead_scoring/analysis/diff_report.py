@@ -127,7 +127,7 @@ def render(r: DiffReport, console=None, rules_shown: int = 20) -> None:
     if r.movers:
         movers = table(f"Top {len(r.movers)} movers")
         movers.add_column("contact", no_wrap=True)
-        movers.add_column("email")
+        movers.add_column("email", overflow="fold")
         movers.add_column("score", no_wrap=True)
         movers.add_column("tier", no_wrap=True)
         movers.add_column("rules that moved it")

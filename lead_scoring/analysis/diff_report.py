@@ -58,15 +58,15 @@ def crm_lines(r: DiffReport) -> tuple[str, list[str], list[str]]:
         )
     state = crm["state"]
     if state is None:
-        return head, properties, ["no confirmed CRM sync yet: the first sync writes every contact anyway"]
+        return head, properties, ["No confirmed CRM sync yet: the first sync writes every contact anyway"]
     plan = [
-        f"the next sync would write {state['pending_after']:,} contacts (with the current rules: "
+        f"The next sync would write {state['pending_after']:,} contacts (with the current rules: "
         f"{state['pending_before']:,}), {state['overwrites_after']:,} of them over values an earlier "
         f"sync wrote ({state['overwrite_share']:.0%} of the contacts)"
     ]
     if state["guard_refuses"]:
         plan.append(
-            f"the sync's overwrite guard (max_share {state['guard_max_share']:.0%}) would refuse it: "
+            f"The sync's overwrite guard (max_share {state['guard_max_share']:.0%}) would refuse it: "
             "run it with --force (DAG param sync_force) once the change is reviewed"
         )
     return head, properties, plan

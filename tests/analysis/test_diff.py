@@ -129,7 +129,7 @@ def test_raising_a_rule_moves_up_exactly_the_contacts_it_fires_for(env, tmp_path
     # guard refuses a sync that overwrites more than half of what it wrote before.
     assert "5 of 5 contacts would get new write-back properties" in markdown
     assert "- `lead_score`: 2" in markdown and "- `lead_scoring_model_version`: 5 (every contact" in markdown
-    assert "the next sync would write 5 contacts (with the current rules: 0)" in markdown
+    assert "The next sync would write 5 contacts (with the current rules: 0)" in markdown
     assert "overwrite guard (max_share 50%) would refuse it" in markdown
     assert not {s for s in _schemas(env["warehouse"]) if s.startswith("diff_")}
     assert _scores(env["warehouse"]) == before  # the marts are untouched

@@ -22,6 +22,8 @@ COMMANDS = {
     "quality": ("lead_scoring.quality.cli", "run the Great Expectations gate on the warehouse"),
     "evaluate": ("lead_scoring.calibration.evaluate_cli", "measure the rules against real conversions"),
     "calibrate": ("lead_scoring.calibration.calibrate_cli", "propose rule points learned from conversions"),
+    "explain": ("lead_scoring.analysis.explain_cli", "why a contact has its score: rules, caps, history"),
+    "diff": ("lead_scoring.analysis.diff_cli", "what a change to the rules moves, before it ships"),
 }
 
 
@@ -32,6 +34,7 @@ EXPECTED_ERRORS = (
     ("lead_scoring.ingest.errors", "IngestError"),
     ("lead_scoring.crm.client", "CrmError"),
     ("lead_scoring.sync.reverse", "SyncError"),
+    ("lead_scoring.analysis.errors", "AnalysisError"),
 )
 
 

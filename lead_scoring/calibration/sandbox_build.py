@@ -1,11 +1,13 @@
 """Score any rule set with the real engine, beside the real build: dbt runs the project with the
-rules of a temporary seeds folder into schemas prefixed `calibration_` (var schema_prefix), so
-the marts BI and the CRM sync read are never touched. What calibration learns from and measures
-is therefore exactly what `dbt build` would produce with those rules.
+rules of a temporary seeds folder into schemas with a prefix of their own (var schema_prefix:
+`calibration_` for `lead-scoring calibrate`, `diff_` for `lead-scoring diff`), so the marts BI
+and the CRM sync read are never touched. What calibration learns from and what a diff reports is
+therefore exactly what `dbt build` would produce with those rules.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -26,23 +28,29 @@ SCORING_MODELS = (
 
 
 class SandboxBuild:
-    """Builds of rule sets for one score date in the `calibration_*` schemas of a warehouse."""
+    """Builds of rule sets for one score date in the `<prefix>*` schemas of a warehouse.
 
-    def __init__(self, warehouse: Warehouse, score_date: str, work_dir: Path):
+    Each `score` replaces the previous rule set's tables: read (or copy) what you need first.
+    """
+
+    def __init__(self, warehouse: Warehouse, score_date: str, work_dir: Path, prefix: str = PREFIX):
+        if not re.fullmatch(r"[a-z][a-z0-9_]*_", prefix):
+            raise ValueError(f"schema prefix: lower-case letters, digits and _, ending in _: {prefix!r}")
         self.warehouse = warehouse
         self.score_date = score_date
         self.work_dir = Path(work_dir)
+        self.prefix = prefix
         self.built = False
 
     def schema(self, layer: str) -> str:
-        return PREFIX + layer
+        return self.prefix + layer
 
     def score(self, rules: RuleSet, name: str) -> None:
         """Seed `rules` and build what depends on them (everything, the first time)."""
         from lead_scoring.transform.runner import dbt_invoke, environment
 
         folder = rules.write(self.work_dir / name)
-        dbt_vars = {"schema_prefix": PREFIX}
+        dbt_vars = {"schema_prefix": self.prefix}
         settings = {"LEAD_SCORING_SEEDS_DIR": str(folder)}
         if self.warehouse.kind == "duckdb":  # the warehouse the figures are read from
             settings["LEAD_SCORING_WAREHOUSE"] = str(self.warehouse.path)
@@ -53,7 +61,7 @@ class SandboxBuild:
         self.built = True
 
     def drop(self) -> None:
-        """Drop the calibration_* schemas and the rule folders written for them."""
+        """Drop the sandbox's schemas and the rule folders written for them."""
         with self.warehouse.opened() as conn:
             for layer in SCHEMAS:
                 conn.execute(f"drop schema if exists {self.schema(layer)} cascade")

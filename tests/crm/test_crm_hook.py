@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import importlib
 import json
-import sys
 
 import pytest
 
-from lead_scoring import paths
 from lead_scoring.crm.client import CrmAuthError, CrmClient
 from lead_scoring.crm.connection import airflow_connection_from_env, base_url
 
@@ -54,9 +52,7 @@ def test_connection_env_parsing(monkeypatch):
 @pytest.fixture
 def hook_module(monkeypatch, tmp_path):
     monkeypatch.setenv("AIRFLOW_HOME", str(tmp_path / "airflow"))
-    monkeypatch.syspath_prepend(str(paths.PLUGINS_DIR))
-    sys.modules.pop("crm_hook", None)
-    return importlib.import_module("crm_hook")
+    return importlib.import_module("lead_scoring.crm.hook")
 
 
 def test_hook_builds_a_client_from_crm_default(monkeypatch, sandbox, hook_module):

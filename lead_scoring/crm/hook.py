@@ -12,7 +12,7 @@ Connection `crm_default` (override with `crm_conn_id`):
 For example `AIRFLOW_CONN_CRM_DEFAULT='{"conn_type": "http", "host": "https://api.hubapi.com",
 "password": "pat-...", "extra": {"requests_per_10s": 95}}'`.
 
-    from crm_hook import CrmHook
+    from lead_scoring.crm.hook import CrmHook
     from lead_scoring.sync import run_sync
     result = run_sync(warehouse_path, CrmHook().get_conn())
 """

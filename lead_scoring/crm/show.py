@@ -64,13 +64,21 @@ def print_scores(data: dict, base_url: str, *, width: int | None = None) -> None
     """Tier counts and the top contacts as a rich table, so a long email or reason cannot push the
     columns out of line: a cell too wide for its column wraps inside it. Reasons are cut at
     `REASONS_SHOWN` characters; output that is not a terminal is laid out 160 columns wide."""
-    from rich import box
     from rich.console import Console
-    from rich.table import Table
 
     if width is None and not sys.stdout.isatty():
         width = 160
     console = Console(highlight=False, markup=False, emoji=False, width=width)
+    with console.capture() as captured:
+        _print_tables(console, data, base_url)
+    # without the padding rich puts after the last column, which logs and diffs keep
+    print("\n".join(line.rstrip() for line in captured.get().splitlines()))
+
+
+def _print_tables(console, data: dict, base_url: str) -> None:
+    from rich import box
+    from rich.table import Table
+
     console.print(f"CRM {base_url}: {data['scored']} contacts scored, {data['unscored']} not scored")
     tiers = Table(box=None, show_header=False, pad_edge=False, padding=(0, 2))
     tiers.add_column(no_wrap=True)

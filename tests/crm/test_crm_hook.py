@@ -10,6 +10,7 @@ import sys
 from urllib.parse import quote
 
 import pytest
+from airflow.models.connection import Connection as CoreConnection
 from airflow.sdk import Connection
 from airflow.sdk.bases.hook import BaseHook
 
@@ -19,6 +20,7 @@ from lead_scoring.crm.connection import (
     airflow_connection_from_env,
     base_url,
     client_from_env,
+    crm_settings,
     parse_airflow_connection,
 )
 from lead_scoring.crm.hook import CrmHook
@@ -76,6 +78,14 @@ def test_cli_and_airflow_read_the_same_connection(monkeypatch, sandbox, form):
 
     airflow_conn = BaseHook.get_connection("crm_default")  # Airflow's secrets backends
     assert int(airflow_conn.extra_dejson["requests_per_10s"]) == 180
+    # A deployed task gets the connection from the API server, which parses it with the core
+    # model (it types query extras itself: 180, where the Task SDK gives "180").
+    core = (
+        CoreConnection.from_json(raw, "crm_default")
+        if form == "json"
+        else CoreConnection("crm_default", uri=raw)
+    )
+    assert crm_settings(core, "crm_default") == airflow_connection_from_env()
 
     cli_client = client_from_env()
     hook_client = CrmHook().get_conn()

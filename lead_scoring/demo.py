@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     )
 
     warehouse.unlink(missing_ok=True)
-    crm_db = state / "crm" / "sandbox.sqlite"
+    crm_db = paths.crm_sandbox_db()
     crm_db.unlink(missing_ok=True)
     token = secrets.token_urlsafe(16)  # this run's sandbox only; handed over as a connection
     _step(f"Starting the CRM sandbox ({crm_db}) with the generated CRM records")

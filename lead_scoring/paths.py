@@ -31,6 +31,11 @@ def warehouse_path() -> Path:
     return _env_path("LEAD_SCORING_WAREHOUSE", state_dir() / "warehouse.duckdb")
 
 
+def crm_sandbox_db() -> Path:
+    """The local CRM sandbox's SQLite file: the one `make demo` fills, and `crm-sandbox`'s default."""
+    return state_dir() / "crm" / "sandbox.sqlite"
+
+
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 DBT_PROJECT_NAME = "lead_scoring"  # `name:` in dbt_project.yml
 

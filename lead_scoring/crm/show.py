@@ -10,6 +10,7 @@ from lead_scoring.crm.client import CrmClient, CrmError
 from lead_scoring.crm.connection import add_client_arguments, client_from_args
 
 TIERS = ["hot", "warm", "cold", "disqualified"]
+REASONS_SHOWN = 60
 SHOWN = ["email", "firstname", "lastname", "lead_score", "lead_grade", "lead_tier", "lead_score_reasons"]
 
 
@@ -55,17 +56,54 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(data, indent=2))
         return 0
-    print(f"CRM {client.base_url}: {data['scored']} contacts scored, {data['unscored']} not scored")
-    for tier, n in data["tiers"].items():
-        print(f"  {tier:<13} {n:>7}")
-    if data["top"]:
-        print(f"Top {len(data['top'])} by lead_score:")
-        print(f"  {'id':>8}  {'score':>6}  {'grade':<5}  {'tier':<12}  {'email':<32}  reasons")
-        for row in data["top"]:
-            reasons = (row.get("lead_score_reasons") or "")[:60]
-            print(
-                f"  {row['id']:>8}  {row.get('lead_score') or '':>6}  "
-                f"{row.get('lead_grade') or '':<5}  {row.get('lead_tier') or '':<12}  "
-                f"{row.get('email') or '':<32}  {reasons}"
-            )
+    print_scores(data, client.base_url)
     return 0
+
+
+def print_scores(data: dict, base_url: str, *, width: int | None = None) -> None:
+    """Tier counts and the top contacts as a rich table, so a long email or reason cannot push the
+    columns out of line: a cell too wide for its column wraps inside it. Reasons are cut at
+    `REASONS_SHOWN` characters; output that is not a terminal is laid out 160 columns wide."""
+    from rich.console import Console
+
+    if width is None and not sys.stdout.isatty():
+        width = 160
+    console = Console(highlight=False, markup=False, emoji=False, width=width)
+    with console.capture() as captured:
+        _print_tables(console, data, base_url)
+    # without the padding rich puts after the last column, which logs and diffs keep
+    print("\n".join(line.rstrip() for line in captured.get().splitlines()))
+
+
+def _print_tables(console, data: dict, base_url: str) -> None:
+    from rich import box
+    from rich.table import Table
+
+    console.print(f"CRM {base_url}: {data['scored']} contacts scored, {data['unscored']} not scored")
+    tiers = Table(box=None, show_header=False, pad_edge=False, padding=(0, 2))
+    tiers.add_column(no_wrap=True)
+    tiers.add_column(justify="right", no_wrap=True)
+    for tier, n in data["tiers"].items():
+        tiers.add_row(tier, f"{n:,}")
+    console.print(tiers)
+    if not data["top"]:
+        return
+    console.print(f"Top {len(data['top'])} by lead_score:")
+    top = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    top.add_column("id", justify="right", no_wrap=True)
+    top.add_column("score", justify="right", no_wrap=True)
+    top.add_column("grade", no_wrap=True)
+    top.add_column("tier", no_wrap=True)
+    top.add_column("email", overflow="fold")
+    top.add_column("reasons")
+    for row in data["top"]:
+        reasons = " ".join((row.get("lead_score_reasons") or "").split())
+        top.add_row(
+            str(row["id"]),
+            str(row.get("lead_score") or ""),
+            row.get("lead_grade") or "",
+            row.get("lead_tier") or "",
+            row.get("email") or "",
+            reasons if len(reasons) <= REASONS_SHOWN else reasons[: REASONS_SHOWN - 3] + "...",
+        )
+    console.print(top)

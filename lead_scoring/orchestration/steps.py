@@ -104,9 +104,8 @@ def publish(score_date: str) -> dict:
 
 def extract_from_crm(logical_day: date) -> dict:
     """Pull CRM records changed since the stored watermark into the day's landing folder."""
-    from crm_hook import CrmHook  # from plugins/, on Airflow's path
-
     from lead_scoring.crm.extract import extract_crm
+    from lead_scoring.crm.hook import CrmHook
 
     result = extract_crm(CrmHook().get_conn(), None, paths.landing_dir(), run_date=logical_day)
     log.info("CRM extract: %s", result.summary())
@@ -210,8 +209,7 @@ def sync_skip_reason(
 
 def sync_to_crm(*, dry_run: bool, force: bool, max_share: float, dag_run_id: str | None = None) -> dict:
     """Write changed scores to the CRM. Row failures and a daily cap leave work for the next run."""
-    from crm_hook import CrmHook
-
+    from lead_scoring.crm.hook import CrmHook
     from lead_scoring.sync import run_sync
 
     result = run_sync(

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
 import time
+from datetime import date
+from pathlib import Path
 
 import pytest
 import requests
@@ -536,6 +539,50 @@ def test_cli_serves_on_loopback(tmp_path, landing):
         assert line.startswith("CRM sandbox on http://127.0.0.1:"), line + proc.stderr.read()
         url = line.split()[3]
         assert requests.get(url + "/_sandbox/health", timeout=5).json() == {"status": "ok"}
+        contacts = requests.get(url + "/crm/v3/objects/contacts", headers=AUTH, timeout=5)
+        assert len(contacts.json()["results"]) == 4
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def _serve(*args: str) -> tuple[subprocess.Popen, str]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "lead_scoring.cli", "crm-sandbox", "--port", "0", "--token", TOKEN, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    line = proc.stdout.readline()
+    assert line.startswith("CRM sandbox on http://127.0.0.1:"), line + proc.stderr.read()
+    return proc, line
+
+
+def test_cli_default_db_is_the_one_the_demo_fills(monkeypatch, tmp_path_factory, landing):
+    from lead_scoring import demo, paths
+    from lead_scoring.crm import sandbox as sandbox_module
+
+    class Started(Exception):
+        pass
+
+    def record(db_path, **kwargs):
+        started.append(Path(db_path))
+        raise Started
+
+    started: list[Path] = []
+    args = argparse.Namespace(contacts=50, days=1, end_date=date(2026, 11, 20), seed=1)
+    with monkeypatch.context() as patched, pytest.raises(Started):
+        patched.setattr(sandbox_module, "start_sandbox", record)
+        demo.run(args)
+    assert started == [paths.crm_sandbox_db()]
+    assert paths.crm_sandbox_db().is_relative_to(tmp_path_factory.getbasetemp())
+
+    # What the demo left there is what `crm-sandbox` without --db serves.
+    start_sandbox(paths.crm_sandbox_db(), token=TOKEN, load_landing=landing).stop()
+    proc, line = _serve()
+    try:
+        assert f"(db {paths.crm_sandbox_db()};" in line
+        url = line.split()[3]
         contacts = requests.get(url + "/crm/v3/objects/contacts", headers=AUTH, timeout=5)
         assert len(contacts.json()["results"]) == 4
     finally:

@@ -512,7 +512,7 @@ def test_warehouse_variables_match_the_dbt_profile(compose):
 
 
 def test_crm_sandbox_uses_only_flags_the_cli_has(compose, env_example, monkeypatch):
-    from lead_scoring.crm.connection import airflow_connection_from_env, base_url
+    from lead_scoring.crm.connection import airflow_connection_from_env
     from lead_scoring.crm.sandbox import cli
 
     sandbox = compose["services"]["crm-sandbox"]
@@ -528,10 +528,8 @@ def test_crm_sandbox_uses_only_flags_the_cli_has(compose, env_example, monkeypat
 
     monkeypatch.setenv("AIRFLOW_CONN_CRM_DEFAULT", env_example["AIRFLOW_CONN_CRM_DEFAULT"])
     conn = airflow_connection_from_env()
-    assert conn["conn_type"] == "http"
-    url = base_url(conn["conn_type"], conn["host"], conn["port"], conn["schema"], conn["extra"])
-    assert url == f"http://crm-sandbox:{args.port}", "the example connection must reach the sandbox"
-    assert conn["password"] == env_example["CRM_SANDBOX_TOKEN"], (
+    assert conn.url == f"http://crm-sandbox:{args.port}", "the example connection must reach the sandbox"
+    assert conn.token == env_example["CRM_SANDBOX_TOKEN"], (
         "the example connection's token must be the sandbox's"
     )
 

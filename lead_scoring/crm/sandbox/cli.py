@@ -21,8 +21,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=int, default=8765, help="port to listen on (0: any free)")
     parser.add_argument(
         "--db",
-        default=str(paths.state_dir() / "crm_sandbox.sqlite"),
-        help="SQLite file holding the sandbox's records (default: %(default)s)",
+        default=str(paths.crm_sandbox_db()),
+        help="SQLite file holding the sandbox's records (default: %(default)s, the one make demo fills)",
     )
     parser.add_argument(
         "--token", default=None, help=f"bearer token clients must send (default: ${TOKEN_ENV})"

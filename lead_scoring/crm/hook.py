@@ -12,9 +12,12 @@ Connection `crm_default` (override with `crm_conn_id`):
 For example `AIRFLOW_CONN_CRM_DEFAULT='{"conn_type": "http", "host": "https://api.hubapi.com",
 "password": "pat-...", "extra": {"requests_per_10s": 95}}'`.
 
-    from crm_hook import CrmHook
+    from lead_scoring.crm.hook import CrmHook
     from lead_scoring.sync import run_sync
     result = run_sync(warehouse_path, CrmHook().get_conn())
+
+The fields are read by `lead_scoring.crm.connection.crm_settings`, as the CLI reads them, so
+Airflow and `lead-scoring sync` use the same URL and request budget.
 """
 
 from __future__ import annotations
@@ -24,8 +27,19 @@ try:
 except ImportError:  # Airflow 2
     from airflow.hooks.base import BaseHook
 
-from lead_scoring.crm.client import CrmAuthError, CrmClient, CrmError
-from lead_scoring.crm.connection import DEFAULT_CONN_ID, base_url, client_options
+from lead_scoring.crm.client import CrmClient, CrmError
+from lead_scoring.crm.connection import DEFAULT_CONN_ID, client_from_settings, crm_settings
+
+
+def _mask(secret: str | None) -> None:
+    """Have Airflow's log masker hide the token (also when it came from the `token` extra)."""
+    if not secret:
+        return
+    try:
+        from airflow.sdk.log import mask_secret
+    except ImportError:  # Airflow 2
+        from airflow.utils.log.secrets_masker import mask_secret
+    mask_secret(secret)
 
 
 class CrmHook(BaseHook):
@@ -44,19 +58,9 @@ class CrmHook(BaseHook):
 
     def get_conn(self) -> CrmClient:
         if self._client is None:
-            conn = self.get_connection(self.crm_conn_id)
-            extra = conn.extra_dejson or {}
-            try:
-                url = base_url(conn.conn_type, conn.host, conn.port, conn.schema, extra)
-            except ValueError as exc:
-                raise CrmError(f"connection '{self.crm_conn_id}': {exc}") from None
-            token = conn.password or extra.get("token")
-            if not token:
-                raise CrmAuthError(
-                    f"connection '{self.crm_conn_id}' has no password; put the CRM token there"
-                )
-            options = {**client_options(extra), **self.client_overrides}
-            self._client = CrmClient(url, token, connection_id=self.crm_conn_id, **options)
+            settings = crm_settings(self.get_connection(self.crm_conn_id), self.crm_conn_id)
+            _mask(settings.token)
+            self._client = client_from_settings(settings, **self.client_overrides)
         return self._client
 
     def test_connection(self) -> tuple[bool, str]:

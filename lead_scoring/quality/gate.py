@@ -23,13 +23,12 @@ from lead_scoring.warehouse import Warehouse
 
 log = logging.getLogger(__name__)
 
-# Which suites each gate runs: `raw` after ingestion, `marts` after dbt and before the CRM sync
-# (it covers the staging models too, as dbt builds both in the same step).
+# Which suites each gate runs: `raw` after ingestion, `marts` after dbt and before the CRM sync.
+# The models' row-level checks are dbt's tests, run in `dbt build` (docs/quality.md).
 STAGE_SUITES = {
     "raw": ("raw",),
-    "staging": ("staging",),
-    "marts": ("staging", "marts"),
-    "all": ("raw", "staging", "marts"),
+    "marts": ("marts",),
+    "all": ("raw", "marts"),
 }
 METRICS_SUITE = "run_metrics"
 SITE = "local_site"
@@ -53,12 +52,20 @@ class Failure:
     kwargs: dict[str, Any]  # what was expected (bounds, value set, pattern ...)
     observed: str  # e.g. "3 of 2000 rows (0.15%)" or the observed value or the error
     sample: list = field(default_factory=list)  # GX partial_unexpected_list, first values
+    table: str = ""  # the warehouse table checked, e.g. marts.fct_lead_scores
 
-    def __str__(self) -> str:
+    def describe(self) -> str:
+        """Which check, on which table and column, and what it observed (without the severity)."""
         target = f"column {self.column!r}" if self.column else "table"
         args = ", ".join(f"{k}={v!r}" for k, v in self.kwargs.items())
-        text = f"[{self.severity}] {self.suite}: {self.expectation}({args}) on {target}: {self.observed}"
-        return text + (f"; unexpected values: {self.sample!r}" if self.sample else "")
+        where = f"{self.suite} on {self.table}" if self.table else self.suite
+        text = f"{where}: {self.expectation}({args}) on {target}: {self.observed}"
+        if self.sample and not self.observed.startswith("observed "):
+            text += f"; unexpected values: {self.sample!r}"
+        return text
+
+    def __str__(self) -> str:
+        return f"[{self.severity}] {self.describe()}"
 
 
 @dataclass
@@ -151,7 +158,7 @@ def run_quality_gate(
             run_id=gx_run,
         )
         for result_id, validation in result.run_results.items():
-            failures += [_failure(suite.name, r) for r in validation.results if not r.success]
+            failures += [_failure(suite, r) for r in validation.results if not r.success]
             built += [result_id, ExpectationSuiteIdentifier(name=suite.name)]
     context.build_data_docs(site_names=[SITE], resource_identifiers=built)
 
@@ -168,11 +175,13 @@ def run_quality_gate(
         metrics=figures,
         baseline=str(baseline[0]) if baseline else None,
     )
-    for f in warnings:
-        log.warning("%s", f)
+    # The verdict first, then each finding on a line of its own that names the check, the table and
+    # what was observed (the demo shows the gate's "Quality gate ..." lines).
+    log.log(logging.INFO if gate.passed else logging.ERROR, "%s", gate.report().splitlines()[0])
     for f in critical:
-        log.error("%s", f)
-    log.info("%s", gate.report().splitlines()[0])
+        log.error("Quality gate critical: %s", f.describe())
+    for f in warnings:
+        log.warning("Quality gate warning: %s", f.describe())
     log.info("Data Docs: %s", gate.data_docs_url)
     if gate.passed and figures and record_metrics:
         run_metrics.record(warehouse, run_id, day, figures)
@@ -200,7 +209,9 @@ def _read(warehouse: Warehouse, day: dt.date, suites: list) -> tuple[dict, list,
                     frames[suite.name] = con.execute(suite.sql, params).df()
             except errors as exc:  # a missing table or column: nothing to validate
                 error = f"{type(exc).__name__}: {exc}".splitlines()[0]
-                failures.append(Failure(suite.name, "read_table", None, "critical", {}, error))
+                failures.append(
+                    Failure(suite.name, "read_table", None, "critical", {}, error, table=suite.table)
+                )
     return frames, failures, figures, baseline
 
 
@@ -225,7 +236,7 @@ def _context():
     return gx.get_context(mode="file", context_root_dir=EXPECTATIONS_DIR, project_config=config)
 
 
-def _failure(suite: str, r) -> Failure:
+def _failure(suite, r) -> Failure:
     config = r.expectation_config
     kwargs = {k: v for k, v in config.kwargs.items() if k not in ("batch_id", "column")}
     result = r.result or {}
@@ -241,14 +252,24 @@ def _failure(suite: str, r) -> Failure:
         observed = f"observed {result.get('observed_value')!r}"
         if result.get("details"):
             observed += f", {result['details']}"
+    column = config.kwargs.get("column")
+    sample = list(result.get("partial_unexpected_list") or [])[:SAMPLE_SIZE]
+    if config.type == "expect_column_values_to_not_be_null":
+        sample = []  # the unexpected values of a not-null check are nulls (NaN in pandas)
+    table = suite.table
+    if suite.name == METRICS_SUITE:  # one row of figures: the figure is what was observed
+        table = run_metrics.SOURCE_TABLES.get(column, table)
+        if sample and not (r.exception_info and _exception_messages(r.exception_info)):
+            observed = f"observed {column} = {sample[0]!r}"
     return Failure(
-        suite=suite,
+        suite=suite.name,
         expectation=config.type,
-        column=config.kwargs.get("column"),
+        column=column,
         severity=str(getattr(config.severity, "value", config.severity)),
         kwargs=kwargs,
         observed=observed,
-        sample=list(result.get("partial_unexpected_list") or [])[:SAMPLE_SIZE],
+        sample=sample,
+        table=table,
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -79,6 +80,7 @@ class GateResult:
     run_id: str = ""
     metrics: dict[str, float | None] = field(default_factory=dict)  # this run's run-over-run figures
     baseline: str | None = None  # score date of the run compared with, None on a first run
+    source_freshness: list[dict] = field(default_factory=list)  # `freshness.SourceFreshness.as_dict()`s
 
     @property
     def data_docs_url(self) -> str:
@@ -101,6 +103,10 @@ class GateResult:
 
 def data_docs_dir() -> Path:
     return state_dir() / "data_docs"
+
+
+def validations_dir() -> Path:
+    return state_dir() / "quality" / "validations"
 
 
 def run_quality_gate(
@@ -160,6 +166,7 @@ def run_quality_gate(
         for result_id, validation in result.run_results.items():
             failures += [_failure(suite, r) for r in validation.results if not r.success]
             built += [result_id, ExpectationSuiteIdentifier(name=suite.name)]
+    docs_started = time.time() - 1  # file times may be rounded down to the second
     context.build_data_docs(site_names=[SITE], resource_identifiers=built)
 
     critical = [f for f in failures if f.severity == "critical"]
@@ -182,6 +189,9 @@ def run_quality_gate(
         log.error("Quality gate critical: %s", f.describe())
     for f in warnings:
         log.warning("Quality gate warning: %s", f.describe())
+    from lead_scoring.quality.data_docs import build_site
+
+    build_site(data_docs_dir(), validations_dir(), gate, since=docs_started)
     log.info("Data Docs: %s", gate.data_docs_url)
     if gate.passed and figures and record_metrics:
         run_metrics.record(warehouse, run_id, day, figures)
@@ -226,11 +236,8 @@ def _context():
 
     config = yaml.safe_load((EXPECTATIONS_DIR / "great_expectations.yml").read_text())
     config.pop("fluent_datasources")  # GX reads them from the file itself
-    out = state_dir()
     stores = config["stores"]
-    stores["validation_results_store"]["store_backend"]["base_directory"] = str(
-        out / "quality" / "validations"
-    )
+    stores["validation_results_store"]["store_backend"]["base_directory"] = str(validations_dir())
     for site in config["data_docs_sites"].values():
         site["store_backend"]["base_directory"] = str(data_docs_dir())
     return gx.get_context(mode="file", context_root_dir=EXPECTATIONS_DIR, project_config=config)

@@ -117,12 +117,15 @@ def run_quality_gate(
     stage: str = "marts",
     record_metrics: bool = True,
     limits: run_metrics.Limits | None = None,
+    source_freshness: list[dict] | None = None,
 ) -> GateResult:
     """Validate the tables of `stage` for `score_date` (YYYY-MM-DD) and build Data Docs.
 
     `target` is the warehouse: a `Warehouse`, a DuckDB file, or None for the configured one.
     Returns a `GateResult`; call `.raise_if_failed()` to stop the run on a critical failure. At the
     `marts` stage a passing run records its run-over-run figures in `quality.run_metrics`.
+    `source_freshness` is what `freshness.check_source_freshness` found (as dicts, an XCom): a
+    source past `warn_after` is a warning, past `error_after` (or not checkable) a critical failure.
     """
     if stage not in STAGE_SUITES:
         raise ValueError(f"unknown stage {stage!r}; one of {sorted(STAGE_SUITES)}")
@@ -168,6 +171,10 @@ def run_quality_gate(
             built += [result_id, ExpectationSuiteIdentifier(name=suite.name)]
     docs_started = time.time() - 1  # file times may be rounded down to the second
     context.build_data_docs(site_names=[SITE], resource_identifiers=built)
+    if source_freshness:
+        from lead_scoring.quality.freshness import gate_findings
+
+        failures += gate_findings(source_freshness)
 
     critical = [f for f in failures if f.severity == "critical"]
     warnings = [f for f in failures if f.severity != "critical"]
@@ -181,6 +188,7 @@ def run_quality_gate(
         run_id=run_id,
         metrics=figures,
         baseline=str(baseline[0]) if baseline else None,
+        source_freshness=list(source_freshness or []),
     )
     # The verdict first, then each finding on a line of its own that names the check, the table and
     # what was observed (the demo shows the gate's "Quality gate ..." lines).

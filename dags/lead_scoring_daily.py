@@ -7,11 +7,14 @@ Scores every CRM contact once a day, in the warehouse:
    since the stored watermark through the CRM API into the day's landing folder.
    **ingest**: loads the day's landed CRM exports and web events into `raw.*`
    (bad rows go to `raw.load_quarantine`; re-running a day replaces that day's load).
-2. **dbt_build**: builds and tests the dbt project (staging, intermediate, marts) as of the
+2. **source_freshness**: `dbt source freshness` as of the logical date: when each source was last
+   loaded (thresholds in the sources YAML); the quality gate judges the result.
+   **dbt_build**: builds and tests the dbt project (staging, intermediate, marts) as of the
    logical date: fit and engagement points, decay, grade, tier, lifecycle stage.
-3. **quality_gate**: Great Expectations validates raw, staging and marts tables of the day and
-   compares the run with the last passing one; a critical failure stops the run here, so bad
-   data never reaches the CRM. Data Docs: `.state/data_docs/index.html`.
+3. **quality_gate**: Great Expectations validates the day's raw load and the marts and compares
+   the run with the last passing one; a stale source warns or fails per its thresholds; a critical
+   failure stops the run here, so bad data never reaches the CRM. Data Docs:
+   `.state/data_docs/index.html`.
 4. **publish**: logs the tier summary and marks the score tables updated (an Asset).
 5. **sync_to_crm**: writes the scores that changed since the last confirmed sync to the CRM
    (connection `crm_default`), in batches of 100, keeping failed rows for the next run. Only the
@@ -89,23 +92,28 @@ def lead_scoring_daily():
         return steps.ingest(logical_date.date(), run_id, params.get("load_from"))
 
     @task(pool=WAREHOUSE_POOL)
+    def source_freshness(ds=None) -> list[dict]:
+        from lead_scoring.orchestration import steps
+
+        return steps.source_freshness(ds)
+
+    @task(pool=WAREHOUSE_POOL)
     def dbt_build(ds=None) -> dict:
         from lead_scoring.orchestration import steps
 
         return steps.dbt_build(ds)
 
     @task(pool=WAREHOUSE_POOL)
-    def quality_gate(ds=None, run_id=None) -> dict:
+    def quality_gate(freshness: list[dict] | None = None, ds=None, run_id=None) -> dict:
         from airflow.sdk.exceptions import AirflowFailException
 
-        from lead_scoring.quality import QualityGateFailed, run_quality_gate
+        from lead_scoring.orchestration import steps
+        from lead_scoring.quality import QualityGateFailed
 
-        result = run_quality_gate(None, ds, run_id, stage="all")
         try:
-            result.raise_if_failed()
+            return steps.quality_gate(ds, run_id, freshness)
         except QualityGateFailed as exc:  # bad data: a retry would not help
             raise AirflowFailException(str(exc)) from exc
-        return {"warnings": len(result.warnings), "data_docs": result.data_docs_url}
 
     @task(pool=WAREHOUSE_POOL, outlets=[LEAD_SCORES])
     def publish(ds=None) -> dict:
@@ -138,7 +146,16 @@ def lead_scoring_daily():
             dag_run_id=run_id,
         )
 
-    (extract_from_crm() >> ingest() >> dbt_build() >> quality_gate() >> publish() >> sync_to_crm())
+    freshness = source_freshness()
+    (
+        extract_from_crm()
+        >> ingest()
+        >> freshness
+        >> dbt_build()
+        >> quality_gate(freshness)
+        >> publish()
+        >> sync_to_crm()
+    )
 
 
 lead_scoring_daily()

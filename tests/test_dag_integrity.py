@@ -34,7 +34,9 @@ def test_daily_dag_shape(dagbag):
     dag = dagbag.dags["lead_scoring_daily"]
     assert dag.catchup and dag.max_active_runs == 1
     order = [t.task_id for t in dag.topological_sort()]
-    assert order.index("ingest") < order.index("dbt_build") < order.index("quality_gate")
+    assert order.index("ingest") < order.index("source_freshness") < order.index("dbt_build")
+    assert order.index("dbt_build") < order.index("quality_gate")
+    assert "source_freshness" in dag.get_task("quality_gate").upstream_task_ids  # its result, an XCom
     assert order.index("quality_gate") < order.index("publish") < order.index("sync_to_crm")
     assert order.index("extract_from_crm") < order.index("ingest")
     assert {t.pool for t in dag.tasks} == {"warehouse_writer"}

@@ -135,6 +135,24 @@ def history_versions(score_date: str, warehouse=None) -> dict[str, int]:
     return {str(version): int(n) for version, n in rows}
 
 
+def source_freshness(score_date: str) -> list[dict]:
+    """`dbt source freshness` as of the end of `score_date` (not the wall clock, so backfills and
+    past dates judge what they would have seen that day); the quality gate judges the result."""
+    from lead_scoring.quality.freshness import check_source_freshness
+
+    return [result.as_dict() for result in check_source_freshness(score_date)]
+
+
+def quality_gate(score_date: str, dag_run_id: str, freshness: list[dict] | None = None) -> dict:
+    """The gate on the day's raw load, the marts and the source freshness; raises
+    `QualityGateFailed` on a critical failure. Returns the warnings, named, and the Data Docs URL."""
+    from lead_scoring.quality import run_quality_gate
+
+    result = run_quality_gate(None, score_date, dag_run_id, stage="all", source_freshness=freshness)
+    result.raise_if_failed()
+    return {"warnings": [f.describe() for f in result.warnings], "data_docs": result.data_docs_url}
+
+
 def dbt_build(score_date: str) -> dict:
     """`dbt build` for `score_date`, saying so when it replaces that date's history rows of an
     older `model_version` (re-scoring a past date with new rules): the history keeps one row per

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,13 +24,12 @@ from lead_scoring.warehouse import Warehouse
 
 log = logging.getLogger(__name__)
 
-# Which suites each gate runs: `raw` after ingestion, `marts` after dbt and before the CRM sync
-# (it covers the staging models too, as dbt builds both in the same step).
+# Which suites each gate runs: `raw` after ingestion, `marts` after dbt and before the CRM sync.
+# The models' row-level checks are dbt's tests, run in `dbt build` (docs/quality.md).
 STAGE_SUITES = {
     "raw": ("raw",),
-    "staging": ("staging",),
-    "marts": ("staging", "marts"),
-    "all": ("raw", "staging", "marts"),
+    "marts": ("marts",),
+    "all": ("raw", "marts"),
 }
 METRICS_SUITE = "run_metrics"
 SITE = "local_site"
@@ -53,12 +53,20 @@ class Failure:
     kwargs: dict[str, Any]  # what was expected (bounds, value set, pattern ...)
     observed: str  # e.g. "3 of 2000 rows (0.15%)" or the observed value or the error
     sample: list = field(default_factory=list)  # GX partial_unexpected_list, first values
+    table: str = ""  # the warehouse table checked, e.g. marts.fct_lead_scores
 
-    def __str__(self) -> str:
+    def describe(self) -> str:
+        """Which check, on which table and column, and what it observed (without the severity)."""
         target = f"column {self.column!r}" if self.column else "table"
         args = ", ".join(f"{k}={v!r}" for k, v in self.kwargs.items())
-        text = f"[{self.severity}] {self.suite}: {self.expectation}({args}) on {target}: {self.observed}"
-        return text + (f"; unexpected values: {self.sample!r}" if self.sample else "")
+        where = f"{self.suite} on {self.table}" if self.table else self.suite
+        text = f"{where}: {self.expectation}({args}) on {target}: {self.observed}"
+        if self.sample and not self.observed.startswith("observed "):
+            text += f"; unexpected values: {self.sample!r}"
+        return text
+
+    def __str__(self) -> str:
+        return f"[{self.severity}] {self.describe()}"
 
 
 @dataclass
@@ -72,6 +80,7 @@ class GateResult:
     run_id: str = ""
     metrics: dict[str, float | None] = field(default_factory=dict)  # this run's run-over-run figures
     baseline: str | None = None  # score date of the run compared with, None on a first run
+    source_freshness: list[dict] = field(default_factory=list)  # `freshness.SourceFreshness.as_dict()`s
 
     @property
     def data_docs_url(self) -> str:
@@ -96,6 +105,10 @@ def data_docs_dir() -> Path:
     return state_dir() / "data_docs"
 
 
+def validations_dir() -> Path:
+    return state_dir() / "quality" / "validations"
+
+
 def run_quality_gate(
     target: Warehouse | str | Path | None,
     score_date: str,
@@ -104,12 +117,15 @@ def run_quality_gate(
     stage: str = "marts",
     record_metrics: bool = True,
     limits: run_metrics.Limits | None = None,
+    source_freshness: list[dict] | None = None,
 ) -> GateResult:
     """Validate the tables of `stage` for `score_date` (YYYY-MM-DD) and build Data Docs.
 
     `target` is the warehouse: a `Warehouse`, a DuckDB file, or None for the configured one.
     Returns a `GateResult`; call `.raise_if_failed()` to stop the run on a critical failure. At the
     `marts` stage a passing run records its run-over-run figures in `quality.run_metrics`.
+    `source_freshness` is what `freshness.check_source_freshness` found (as dicts, an XCom): a
+    source past `warn_after` is a warning, past `error_after` (or not checkable) a critical failure.
     """
     if stage not in STAGE_SUITES:
         raise ValueError(f"unknown stage {stage!r}; one of {sorted(STAGE_SUITES)}")
@@ -151,9 +167,14 @@ def run_quality_gate(
             run_id=gx_run,
         )
         for result_id, validation in result.run_results.items():
-            failures += [_failure(suite.name, r) for r in validation.results if not r.success]
+            failures += [_failure(suite, r) for r in validation.results if not r.success]
             built += [result_id, ExpectationSuiteIdentifier(name=suite.name)]
+    docs_started = time.time() - 1  # file times may be rounded down to the second
     context.build_data_docs(site_names=[SITE], resource_identifiers=built)
+    if source_freshness:
+        from lead_scoring.quality.freshness import gate_findings
+
+        failures += gate_findings(source_freshness)
 
     critical = [f for f in failures if f.severity == "critical"]
     warnings = [f for f in failures if f.severity != "critical"]
@@ -167,12 +188,18 @@ def run_quality_gate(
         run_id=run_id,
         metrics=figures,
         baseline=str(baseline[0]) if baseline else None,
+        source_freshness=list(source_freshness or []),
     )
-    for f in warnings:
-        log.warning("%s", f)
+    # The verdict first, then each finding on a line of its own that names the check, the table and
+    # what was observed (the demo shows the gate's "Quality gate ..." lines).
+    log.log(logging.INFO if gate.passed else logging.ERROR, "%s", gate.report().splitlines()[0])
     for f in critical:
-        log.error("%s", f)
-    log.info("%s", gate.report().splitlines()[0])
+        log.error("Quality gate critical: %s", f.describe())
+    for f in warnings:
+        log.warning("Quality gate warning: %s", f.describe())
+    from lead_scoring.quality.data_docs import build_site
+
+    build_site(data_docs_dir(), validations_dir(), gate, since=docs_started)
     log.info("Data Docs: %s", gate.data_docs_url)
     if gate.passed and figures and record_metrics:
         run_metrics.record(warehouse, run_id, day, figures)
@@ -200,7 +227,9 @@ def _read(warehouse: Warehouse, day: dt.date, suites: list) -> tuple[dict, list,
                     frames[suite.name] = con.execute(suite.sql, params).df()
             except errors as exc:  # a missing table or column: nothing to validate
                 error = f"{type(exc).__name__}: {exc}".splitlines()[0]
-                failures.append(Failure(suite.name, "read_table", None, "critical", {}, error))
+                failures.append(
+                    Failure(suite.name, "read_table", None, "critical", {}, error, table=suite.table)
+                )
     return frames, failures, figures, baseline
 
 
@@ -215,17 +244,14 @@ def _context():
 
     config = yaml.safe_load((EXPECTATIONS_DIR / "great_expectations.yml").read_text())
     config.pop("fluent_datasources")  # GX reads them from the file itself
-    out = state_dir()
     stores = config["stores"]
-    stores["validation_results_store"]["store_backend"]["base_directory"] = str(
-        out / "quality" / "validations"
-    )
+    stores["validation_results_store"]["store_backend"]["base_directory"] = str(validations_dir())
     for site in config["data_docs_sites"].values():
         site["store_backend"]["base_directory"] = str(data_docs_dir())
     return gx.get_context(mode="file", context_root_dir=EXPECTATIONS_DIR, project_config=config)
 
 
-def _failure(suite: str, r) -> Failure:
+def _failure(suite, r) -> Failure:
     config = r.expectation_config
     kwargs = {k: v for k, v in config.kwargs.items() if k not in ("batch_id", "column")}
     result = r.result or {}
@@ -241,14 +267,24 @@ def _failure(suite: str, r) -> Failure:
         observed = f"observed {result.get('observed_value')!r}"
         if result.get("details"):
             observed += f", {result['details']}"
+    column = config.kwargs.get("column")
+    sample = list(result.get("partial_unexpected_list") or [])[:SAMPLE_SIZE]
+    if config.type == "expect_column_values_to_not_be_null":
+        sample = []  # the unexpected values of a not-null check are nulls (NaN in pandas)
+    table = suite.table
+    if suite.name == METRICS_SUITE:  # one row of figures: the figure is what was observed
+        table = run_metrics.SOURCE_TABLES.get(column, table)
+        if sample and not (r.exception_info and _exception_messages(r.exception_info)):
+            observed = f"observed {column} = {sample[0]!r}"
     return Failure(
-        suite=suite,
+        suite=suite.name,
         expectation=config.type,
-        column=config.kwargs.get("column"),
+        column=column,
         severity=str(getattr(config.severity, "value", config.severity)),
         kwargs=kwargs,
         observed=observed,
-        sample=list(result.get("partial_unexpected_list") or [])[:SAMPLE_SIZE],
+        sample=sample,
+        table=table,
     )
 
 

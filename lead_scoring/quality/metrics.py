@@ -22,6 +22,15 @@ log = logging.getLogger(__name__)
 
 LIMITS_FILE = "run_metrics_limits.yml"
 
+# The table each figure is computed from, named when a check on it fails.
+SOURCE_TABLES = {
+    "lead_count": "marts.fct_lead_scores",
+    "junk_pct": "marts.fct_lead_scores",
+    "hot_pct": "marts.fct_lead_scores",
+    "disqualified_pct": "marts.fct_lead_scores",
+    "days_since_last_event": "staging.stg_web__events",
+}
+
 LEADS_SQL = """
 select
     count(*) as lead_count,

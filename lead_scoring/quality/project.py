@@ -65,6 +65,12 @@ data_docs_sites:
     site_index_builder:
       class_name: DefaultSiteIndexBuilder
       validation_results_limit: 200
+    # A validation whose only failures are warnings reads "Passed with warnings", not "Failed".
+    site_section_builders:
+      validations:
+        renderer:
+          module_name: lead_scoring.quality.data_docs
+          class_name: SeverityAwareValidationPageRenderer
 """
 
 

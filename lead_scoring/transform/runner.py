@@ -81,7 +81,7 @@ def dbt_invoke(
         all_vars["score_date"] = _check_date(score_date)
     dbt_dir = paths.state_dir() / "dbt"
     cli = [
-        command,
+        *command.split(),  # e.g. "source freshness"
         "--project-dir",
         str(paths.DBT_PROJECT_DIR),
         "--profiles-dir",

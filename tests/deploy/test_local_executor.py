@@ -243,7 +243,15 @@ def test_the_run_triggered_through_the_api_succeeds(deployed_run):
     assert deployed_run["state"] == "success", deployed_run["diagnostics"]
     assert deployed_run["conf"] == {"load_from": deployed_run["settings"].start_date.isoformat()}
     tasks = deployed_run["tasks"]
-    assert set(tasks) == {"extract_from_crm", "ingest", "dbt_build", "quality_gate", "publish", "sync_to_crm"}
+    assert set(tasks) == {
+        "extract_from_crm",
+        "ingest",
+        "source_freshness",
+        "dbt_build",
+        "quality_gate",
+        "publish",
+        "sync_to_crm",
+    }
     assert set(tasks.values()) == {"success"}, tasks
 
 

@@ -40,40 +40,43 @@ def test_clean_warehouse_passes_every_stage_and_builds_data_docs(warehouse, stat
     assert sorted(p for p in EXPECTATIONS_DIR.rglob("*") if "uncommitted" not in p.parts) == committed
 
 
-@pytest.mark.parametrize(
-    ("corruption", "named"),
-    [
-        (
-            "update marts.fct_lead_scores set lead_score = 150 where contact_id = 1003",
-            ["expect_column_values_to_be_between", "'lead_score'", "[150.0]"],
-        ),
-        (
-            "update marts.fct_lead_scores set contact_id = 1004 where contact_id = 1005",
-            ["expect_column_values_to_be_unique", "'contact_id'", "[1004, 1004]"],
-        ),
-        (
-            "update marts.fct_lead_scores set tier = 'lukewarm' where contact_id = 1006",
-            ["expect_column_values_to_be_in_set", "'tier'", "['lukewarm']"],
-        ),
-    ],
-    ids=["score_150", "duplicate_contact_id", "unknown_tier"],
-)
-def test_each_corruption_fails_critically_naming_it(warehouse, execute, recorded, corruption, named):
-    execute(warehouse, corruption)
+def test_a_critical_failure_names_the_check_the_table_and_the_values(warehouse, execute, recorded):
+    execute(
+        warehouse, "update raw.crm_contacts set hs_object_id = 'abc' where email = 'lead1003@example.com'"
+    )
 
-    result = gate(warehouse)
+    result = gate(warehouse, stage="all")
 
     assert not result.passed
-    assert len(result.critical_failures) == 1
-    failure = result.critical_failures[0]
-    assert failure.suite == "marts_lead_scores" and failure.severity == "critical"
+    [failure] = result.critical_failures
+    assert (failure.suite, failure.table, failure.severity) == (
+        "raw_contacts",
+        "raw.crm_contacts",
+        "critical",
+    )
     with pytest.raises(QualityGateFailed) as raised:
         result.raise_if_failed()
     message = str(raised.value)
-    for text in named:
-        assert text in message
+    assert (
+        "[critical] raw_contacts on raw.crm_contacts: expect_column_values_to_match_regex(regex='^[0-9]+$')"
+        " on column 'hs_object_id': 1 of 200 rows (0.50%); unexpected values: ['abc']"
+    ) in message
     assert result.data_docs_url in message
     assert recorded(warehouse) == []  # a failed run never becomes the baseline
+
+
+def test_an_empty_mart_fails_critically(warehouse, execute):
+    execute(warehouse, "delete from marts.fct_lead_scores")
+
+    result = gate(warehouse)
+
+    [failure] = result.critical_failures
+    assert (failure.suite, failure.table, failure.expectation) == (
+        "marts_lead_scores",
+        "marts.fct_lead_scores",
+        "expect_table_row_count_to_be_between",
+    )
+    assert failure.observed == "observed 0"
 
 
 def test_tripled_junk_share_fails_against_the_previous_run(tmp_path, make_warehouse, recorded):
@@ -188,7 +191,15 @@ def test_warnings_are_reported_but_do_not_fail(tmp_path, make_warehouse, execute
         ("marts_lead_scores", "score_reasons"),
         ("run_metrics", "hot_pct"),
     ]
-    assert "[warning] run_metrics" in caplog.text and "[warning] marts_lead_scores" in caplog.text
+    # each warning on a line of its own: the check, the table and what was observed
+    assert (
+        "Quality gate warning: marts_lead_scores on marts.fct_lead_scores: "
+        "expect_column_values_to_not_be_null() on column 'score_reasons': 1 of 200 rows (0.50%)\n"
+    ) in caplog.text
+    assert (
+        "Quality gate warning: run_metrics on marts.fct_lead_scores: expect_column_values_to_be_between("
+    ) in caplog.text
+    assert "on column 'hot_pct': observed hot_pct = 50.0\n" in caplog.text
     result.raise_if_failed()
 
 
@@ -221,9 +232,12 @@ def test_raw_stage_checks_the_days_load(warehouse, execute):
 
 
 def test_missing_mart_fails_critically(warehouse, execute):
-    execute(warehouse, "drop table marts.dim_leads")
+    execute(warehouse, "drop table marts.fct_lead_scores")
 
     result = gate(warehouse)
 
-    [failure] = result.critical_failures
-    assert failure.suite == "marts_dim_leads" and "dim_leads" in failure.observed
+    assert sorted((f.suite, f.expectation) for f in result.critical_failures) == [
+        ("marts_lead_scores", "read_table"),
+        ("run_metrics", "read_table"),
+    ]
+    assert all("fct_lead_scores" in f.observed for f in result.critical_failures)

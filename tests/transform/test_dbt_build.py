@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import duckdb
 import pytest
 
@@ -90,6 +92,37 @@ def test_every_contact_is_scored_with_the_contract_columns(built):
     ]
     assert [row[0] for row in first] == [HOT, COLD, JUNK, ORDINARY, DUPLICATE]
     assert {str(row[11]) for row in first} == {"2026-11-20 23:59:59"}
+
+
+def test_a_contract_violation_fails_the_model_and_keeps_the_table(built, env, tmp_path, monkeypatch):
+    """fct_lead_scores has an enforced contract: SQL that changes a column's type fails the model
+    before the table the CRM sync and BI read is replaced."""
+    from lead_scoring import paths
+
+    project = tmp_path / "dbt_project"
+    shutil.copytree(paths.DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs"))
+    model = project / "models" / "marts" / "scoring" / "fct_lead_scores.sql"
+    sql = model.read_text()
+    assert "        fit_score,\n" in sql
+    model.write_text(sql.replace("        fit_score,\n", "        fit_score / 2 as fit_score,\n"))  # a double
+    copy = tmp_path / "warehouse.duckdb"
+    copy.write_bytes(built[0].read_bytes())
+    monkeypatch.setattr(paths, "DBT_PROJECT_DIR", project)
+    monkeypatch.setenv("LEAD_SCORING_WAREHOUSE", str(copy))
+    monkeypatch.setenv("LEAD_SCORING_STATE_DIR", str(tmp_path / "state"))
+    type_of_fit_score = (
+        "select data_type from information_schema.columns where table_schema = 'marts' "
+        "and table_name = 'fct_lead_scores' and column_name = 'fit_score'"
+    )
+
+    with pytest.raises(DbtRunError) as info:
+        dbt_invoke("run", ["--select", "fct_lead_scores"], score_date=DAY_2)
+
+    assert [uid for uid, _, _ in info.value.failures] == ["model.lead_scoring.fct_lead_scores"]
+    message = str(info.value)
+    assert "contract" in message and "fit_score" in message and "data type mismatch" in message
+    assert _fetch(copy, type_of_fit_score) == [("INTEGER",)]
+    assert _fetch(copy, "select * from marts.fct_lead_scores order by contact_id") == built[1]
 
 
 def test_planted_hot_lead_outranks_cold_lead(built):

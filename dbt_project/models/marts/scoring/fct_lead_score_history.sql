@@ -30,7 +30,8 @@ final as (
         engagement_score,
         lead_score,
         grade,
-        tier,
+        -- a seed label: character varying on Postgres, where the contract says text
+        cast(tier as {{ dbt.type_string() }}) as tier,
         lifecycle_stage,
         is_junk,
         scored_at,

@@ -16,7 +16,7 @@ import logging
 import os
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 EVENTS_FILE_ENV = "LEAD_SCORING_EVENTS_FILE"
@@ -51,6 +51,8 @@ def report(
     logger: logging.Logger, message: str, *args, source: str, level: int = logging.INFO, **fields
 ) -> str:
     """Log one progress line and emit it as a `progress` event; returns the line."""
+    if len(args) == 1 and isinstance(args[0], Mapping):  # "%(name)s" formatting, as logging does
+        args = args[0]
     text = message % args if args else message
     logger.log(level, "%s", text)
     emit("progress", source=source, level=logging.getLevelName(level).lower(), message=text, **fields)

@@ -8,7 +8,7 @@ import logging
 
 from rich.console import Console
 
-from lead_scoring.progress import EVENTS_FILE_ENV, EventTail, Progress, duration, emit
+from lead_scoring.progress import EVENTS_FILE_ENV, EventTail, Progress, duration, emit, report
 
 log = logging.getLogger("tests.progress")
 
@@ -109,3 +109,19 @@ def test_no_events_file_no_events(tmp_path, monkeypatch):
 
 def test_durations():
     assert [duration(s) for s in (0, 9.6, 65, 3600 + 125)] == ["0s", "10s", "1m 05s", "1h 02m"]
+
+
+def test_report_formats_like_logging(caplog, tmp_path, monkeypatch):
+    monkeypatch.setenv(EVENTS_FILE_ENV, str(tmp_path / "events.jsonl"))
+    caplog.set_level(logging.INFO, logger="tests.progress")
+    assert report(log, "Loaded %(rows)d rows", {"rows": 3}, source="ingest") == "Loaded 3 rows"
+    assert report(log, "%s of %d", "two", 3, source="t", level=logging.WARNING) == "two of 3"
+    assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
+        ("INFO", "Loaded 3 rows"),
+        ("WARNING", "two of 3"),
+    ]
+    events = EventTail(tmp_path / "events.jsonl").read()
+    assert [(e["source"], e["level"], e["message"]) for e in events] == [
+        ("ingest", "info", "Loaded 3 rows"),
+        ("t", "warning", "two of 3"),
+    ]

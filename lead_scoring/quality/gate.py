@@ -18,6 +18,7 @@ from typing import Any
 import duckdb
 
 from lead_scoring.paths import EXPECTATIONS_DIR, state_dir
+from lead_scoring.progress import report
 from lead_scoring.quality import metrics as run_metrics
 from lead_scoring.warehouse import Warehouse
 
@@ -169,11 +170,11 @@ def run_quality_gate(
         baseline=str(baseline[0]) if baseline else None,
     )
     for f in warnings:
-        log.warning("%s", f)
+        report(log, "%s", f, source="quality", level=logging.WARNING)
     for f in critical:
-        log.error("%s", f)
-    log.info("%s", gate.report().splitlines()[0])
-    log.info("Data Docs: %s", gate.data_docs_url)
+        report(log, "%s", f, source="quality", level=logging.ERROR)
+    report(log, "%s", gate.report().splitlines()[0], source="quality")
+    report(log, "Data Docs: %s", gate.data_docs_url, source="quality")
     if gate.passed and figures and record_metrics:
         run_metrics.record(warehouse, run_id, day, figures)
     return gate

@@ -39,7 +39,7 @@ from lead_scoring.crm.client import (
     CrmError,
     DailyLimitReached,
 )
-from lead_scoring.progress import Progress
+from lead_scoring.progress import Progress, report
 from lead_scoring.sync import warehouse
 from lead_scoring.sync.payload import (
     PROPERTIES,
@@ -382,7 +382,7 @@ def run_sync(
                 {"contact_id": contact_id, "changes": _diff(json.loads(old[1]) if old else None, payload)}
             )
         finish(None)
-        log.info("CRM sync %s", result.summary())
+        report(log, "CRM sync %s", result.summary(), source="sync")
         return result
     if result.guard_tripped:
         finish("guard")
@@ -463,5 +463,5 @@ def run_sync(
         raise
     recorder.flush()
     finish(None)
-    log.info("CRM sync %s", result.summary())
+    report(log, "CRM sync %s", result.summary(), source="sync")
     return result

@@ -160,20 +160,22 @@ def load_days(
                     s.rows_duplicate,
                     s.seconds,
                 )
+            quarantined = sum(s.rows_quarantined for s in day_stats)
             report_progress(
                 log,
-                "ingest [%d/%d] %s: %d file(s), %d rows loaded, %d quarantined (%.1fs)",
+                "ingest [%d/%d] %s: %d file(s), %s rows loaded, %s quarantined (%.1fs)",
                 number,
                 len(all_days),
                 day,
                 len(day_stats),
-                sum(s.rows_loaded for s in day_stats),
-                sum(s.rows_quarantined for s in day_stats),
+                f"{sum(s.rows_loaded for s in day_stats):,}",
+                f"{quarantined:,}",
                 time.perf_counter() - day_started,
                 source="ingest",
                 index=number,
                 total=len(all_days),
                 day=day.isoformat(),
+                quarantined=quarantined,
             )
             for s in day_stats:
                 if s.unreadable:

@@ -128,15 +128,17 @@ def dags_test(
 class RunProgress:
     """Turns a DAG run's events into lines: task states, and the steps' progress lines.
 
-    Passing dbt tests, seeds and exposures are counted in dbt's summary line, not shown one by
-    one; every model is, and every node that did not pass.
+    Routine lines (a dbt test, seed or exposure that passed; a day loaded without quarantined
+    rows) are shown only when nothing was shown for `quiet_s` seconds, as a sign of life; the
+    first and last of a series, every dbt model, and everything that did not go well always are.
     """
 
     QUIET_DBT = {"test", "unit_test", "seed", "exposure", "source", "analysis"}
 
-    def __init__(self, echo=print):
+    def __init__(self, echo=print, quiet_s: float = 5.0, started: float | None = None):
         self.echo = echo
-        self.started = time.time()
+        self.quiet_s = quiet_s
+        self.started = self.last_shown = time.time() if started is None else started
         self.tasks: dict[str, float] = {}  # task id -> when it started running
 
     def __call__(self, event: dict) -> None:
@@ -145,24 +147,32 @@ class RunProgress:
         stamp = f"[{ts - self.started:5.0f} s]"
         if kind == "task_running":
             self.tasks[task] = ts
-            self.echo(f"  {stamp} {task}: running")
+            self._echo(ts, f"  {stamp} {task}: running")
         elif kind in ("task_success", "task_skipped", "task_failed"):
             state = kind.removeprefix("task_")
             took = f" ({ts - self.tasks[task]:.1f} s)" if task in self.tasks else ""
-            self.echo(f"  {stamp} {task}: {state}{took}")
+            self._echo(ts, f"  {stamp} {task}: {state}{took}")
             if event.get("error"):
                 self.echo(f"    {event['error']}")
             if event.get("traceback"):
                 self.echo("    " + event["traceback"].rstrip().replace("\n", "\n    "))
         elif kind in ("dag_run_success", "dag_run_failed"):
-            self.echo(f"  {stamp} DAG run {kind.removeprefix('dag_run_')}")
-        elif kind == "progress" and self._shown(event):
-            self.echo(f"  {stamp}   {event.get('message', '')}")
+            self._echo(ts, f"  {stamp} DAG run {kind.removeprefix('dag_run_')}")
+        elif kind == "progress" and (not self._routine(event) or ts - self.last_shown >= self.quiet_s):
+            self._echo(ts, f"  {stamp}   {event.get('message', '')}")
 
-    def _shown(self, event: dict) -> bool:
-        if event.get("source") != "dbt" or event.get("summary"):
-            return True
-        return event.get("resource_type") not in self.QUIET_DBT or event.get("level") != "info"
+    def _echo(self, ts: float, line: str) -> None:
+        self.last_shown = ts
+        self.echo(line)
+
+    def _routine(self, event: dict) -> bool:
+        if event.get("level", "info") != "info" or event.get("summary"):
+            return False
+        if event.get("source") == "dbt":
+            return event.get("resource_type") in self.QUIET_DBT
+        if event.get("source") == "ingest" and "index" in event:
+            return not event.get("quarantined") and 1 < event["index"] < event["total"]
+        return False
 
 
 # -- Airflow as a deployment runs it: Postgres metadata, LocalExecutor, components as processes --

@@ -78,8 +78,7 @@ def test_a_dag_run_yields_an_event_per_task_state_and_the_lines_come_from_them(t
 
     # what dags_test showed is what RunProgress makes of the events, line for line
     replayed: list[str] = []
-    show = airflow_cli.RunProgress(replayed.append)
-    show.started = events[0]["ts"] - 1  # the stamps differ; the rest must not
+    show = airflow_cli.RunProgress(replayed.append, started=events[0]["ts"] - 1)  # only the stamps differ
     for event in events:
         show(event)
 

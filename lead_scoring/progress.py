@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
@@ -101,8 +102,10 @@ class Progress:
 
     On a terminal (stderr is a TTY) a rich progress bar; otherwise a log line on the first
     `advance`, then whenever `interval_s` has passed since the last line, and one at the end.
-    The rate is measured over the last `window_s` seconds, so the ETA follows a rate that
-    changes (a client that sends its first requests at once, then paces itself).
+    With `heartbeat` a thread says so too when no step ends for `interval_s` (a slow first
+    request, a paced wait): the log is never silent longer than that. The rate is measured over
+    the last `window_s` seconds, so the ETA follows a rate that changes (a client that sends its
+    first requests at once, then paces itself).
     """
 
     def __init__(
@@ -117,6 +120,8 @@ class Progress:
         window_s: float = 30.0,
         console=None,
         clock: Callable[[], float] = time.monotonic,
+        heartbeat: bool = True,
+        max_rate: float | None = None,
     ):
         self.what, self.total, self.unit = what, total, unit
         self.logger, self.source = logger, source
@@ -129,9 +134,14 @@ class Progress:
         self._bar = None
         self._started = self._last = 0.0
         self._samples: deque[tuple[float, int]] = deque()
+        self._heartbeat = heartbeat
+        self.max_rate = max_rate  # what the job can sustain (a paced client): caps a burst's rate
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
 
     def __enter__(self) -> Progress:
-        self._started = self.clock()
+        self._started = self._last = self.clock()
         self._samples.append((self._started, 0))
         if self._console is None:
             from rich.console import Console
@@ -140,7 +150,17 @@ class Progress:
         self._terminal = self._console.is_terminal
         if self._terminal and self.total:
             self._start_bar()
+        elif self._heartbeat and self.total:
+            self._thread = threading.Thread(target=self._beat, name=f"progress {self.what}", daemon=True)
+            self._thread.start()
         return self
+
+    def _beat(self) -> None:
+        while not self._stop.wait(self.interval_s / 4):
+            with self._lock:
+                now = self.clock()
+                if now - self._last >= self.interval_s:
+                    self._say(self.status(now), now)
 
     def _start_bar(self) -> None:
         from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
@@ -159,6 +179,10 @@ class Progress:
         self._task = self._bar.add_task(self.what, total=self.total, rate="-")
 
     def advance(self, n: int = 1) -> None:
+        with self._lock:
+            self._advance(n)
+
+    def _advance(self, n: int) -> None:
         now = self.clock()
         self.done += n
         self._samples.append((now, self.done))
@@ -167,24 +191,33 @@ class Progress:
         if self._bar is not None:
             rate = self.rate()
             self._bar.update(self._task, completed=self.done, rate=f"{rate:,.0f}/s" if rate else "-")
-        if self.done < self.total and (len(self.lines) == 0 or now - self._last >= self.interval_s):
+        first_step = len(self._samples) == 2  # the first rate: say it at once
+        if self.done < self.total and (first_step or now - self._last >= self.interval_s):
             self._say(self.status(), now)
 
-    def rate(self) -> float:
-        """Units per second over the last `window_s` seconds (0 before any progress)."""
-        (t0, d0), (t1, d1) = self._samples[0], self._samples[-1]
-        return (d1 - d0) / (t1 - t0) if t1 > t0 else 0.0
+    def restart_rate(self) -> None:
+        """The steps proper start now (setup done): rates and ETAs count from here."""
+        with self._lock:
+            self._samples = deque([(self.clock(), self.done)])
 
-    def eta_s(self) -> float | None:
-        rate = self.rate()
+    def rate(self, now: float | None = None) -> float:
+        """Units per second over the last `window_s` seconds, up to the last step or `now`,
+        at most `max_rate`."""
+        (t0, d0), (t1, d1) = self._samples[0], self._samples[-1]
+        t1 = max(t1, now or t1)
+        rate = (d1 - d0) / (t1 - t0) if t1 > t0 else 0.0
+        return min(rate, self.max_rate) if self.max_rate else rate
+
+    def eta_s(self, now: float | None = None) -> float | None:
+        rate = self.rate(now)
         return (self.total - self.done) / rate if rate > 0 else None
 
-    def status(self) -> str:
+    def status(self, now: float | None = None) -> str:
         share = self.done / self.total if self.total else 1.0
-        eta = self.eta_s()
+        eta = self.eta_s(now)
         return (
             f"{self.what}: {self.done:,}/{self.total:,} {self.unit} ({share:.0%}), "
-            f"{self.rate():,.1f} {self.unit}/s, ETA {duration(eta) if eta is not None else 'unknown'}"
+            f"{self.rate(now):,.1f} {self.unit}/s, ETA {duration(eta) if eta is not None else 'unknown'}"
         )
 
     def _say(self, line: str, now: float) -> None:
@@ -198,6 +231,9 @@ class Progress:
     def __exit__(self, exc_type, exc, tb) -> None:
         if not self.total:  # nothing to do, nothing to say
             return
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
         now = self.clock()
         if self._bar is not None:
             self._bar.stop()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import time
 
 from rich.console import Console
 
@@ -29,7 +30,15 @@ def test_a_line_on_the_first_step_then_one_per_interval_then_the_end(caplog):
     clock = Clock()
     caplog.set_level(logging.INFO, logger="tests.progress")
     with Progress(
-        "CRM sync", 1000, unit="contacts", logger=log, source="t", interval_s=10, clock=clock, console=plain()
+        "CRM sync",
+        1000,
+        unit="contacts",
+        logger=log,
+        source="t",
+        interval_s=10,
+        clock=clock,
+        console=plain(),
+        heartbeat=False,
     ) as progress:
         for _ in range(100):  # 10 contacts every 2 s: 5 contacts/s
             clock.now += 2
@@ -45,7 +54,15 @@ def test_a_line_on_the_first_step_then_one_per_interval_then_the_end(caplog):
 def test_the_eta_follows_the_recent_rate_not_the_average():
     clock = Clock()
     with Progress(
-        "sync", 1000, unit="rows", logger=log, source="t", window_s=30, clock=clock, console=plain()
+        "sync",
+        1000,
+        unit="rows",
+        logger=log,
+        source="t",
+        window_s=30,
+        clock=clock,
+        console=plain(),
+        heartbeat=False,
     ) as progress:
         clock.now += 1
         progress.advance(500)  # a burst: the client's first window of requests
@@ -57,11 +74,43 @@ def test_the_eta_follows_the_recent_rate_not_the_average():
         progress.advance(439)
 
 
+def test_a_burst_does_not_make_the_eta_optimistic_beyond_what_the_job_can_sustain():
+    clock = Clock()
+    with Progress(
+        "sync",
+        2000,
+        unit="rows",
+        logger=log,
+        source="t",
+        clock=clock,
+        console=plain(),
+        heartbeat=False,
+        max_rate=50,
+    ) as progress:
+        clock.now += 0.2
+        progress.advance(100)  # the pacer let the first request through at once
+        assert progress.rate() == 50 and progress.eta_s() == 38
+        progress.advance(1900)
+
+
+def test_a_heartbeat_speaks_when_no_step_ends(caplog):
+    caplog.set_level(logging.INFO, logger="tests.progress")
+    with Progress("sync", 10, unit="rows", logger=log, source="t", interval_s=0.2, console=plain()) as p:
+        time.sleep(0.7)  # a slow first request: no step ends
+        p.advance(10)
+    lines = [r.getMessage() for r in caplog.records]
+    assert 2 <= len(lines) - 1 <= 4, lines
+    assert set(lines[:-1]) == {"sync: 0/10 rows (0%), 0.0 rows/s, ETA unknown"}
+    assert lines[-1].startswith("sync: 10/10 rows in ")
+
+
 def test_a_stopped_job_says_where_it_stopped(caplog):
     clock = Clock()
     caplog.set_level(logging.INFO, logger="tests.progress")
     try:
-        with Progress("sync", 50, unit="rows", logger=log, source="t", clock=clock, console=plain()) as p:
+        with Progress(
+            "sync", 50, unit="rows", logger=log, source="t", clock=clock, console=plain(), heartbeat=False
+        ) as p:
             clock.now += 3
             p.advance(20)
             raise KeyboardInterrupt

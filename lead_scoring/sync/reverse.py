@@ -399,16 +399,15 @@ def run_sync(
             [result.planned, result.skipped, result.run_id],
         )
     recorder = _Recorder(target, result.run_id, flush_every)
+    if planned:
+        log.info(
+            "CRM sync: sending %d changed contacts in batches of up to %d (request budget %d per %gs)",
+            len(planned),
+            batch_size,
+            client.pacer.budget,
+            client.pacer.window_s,
+        )
     try:
-        if planned:
-            log.info(
-                "CRM sync: sending %d changed contacts in batches of up to %d (request budget %d per %gs)",
-                len(planned),
-                batch_size,
-                client.pacer.budget,
-                client.pacer.window_s,
-            )
-            result.properties_created = client.ensure_properties("contacts", PROPERTY_GROUP, PROPERTIES)
         with Progress(
             "CRM sync",
             len(planned),
@@ -416,7 +415,11 @@ def run_sync(
             logger=log,
             source="sync",
             interval_s=progress_interval_s,
-        ) as progress:
+            max_rate=client.pacer.budget / client.pacer.window_s * batch_size if planned else None,
+        ) as progress:  # from here: a first sync creates the properties, 12 paced requests
+            if planned:
+                result.properties_created = client.ensure_properties("contacts", PROPERTY_GROUP, PROPERTIES)
+                progress.restart_rate()
             for start in range(0, len(planned), batch_size):
                 batch = planned[start : start + batch_size]
                 inputs = [{"id": str(cid), "properties": payload} for cid, payload, _ in batch]

@@ -124,8 +124,9 @@ def dbt_invoke(
 class NodeProgress:
     """A dbt callback: one line per finished node, "dbt [12/40] model int_fit_points success 0.4s".
 
-    Built from dbt's structured events (LogStartLine and SkippingDetails carry the node count,
-    NodeFinished the node and its result), never from dbt's text, and sent as `progress` events
+    Built from dbt's structured events (FoundStats says what the parsed project holds,
+    LogStartLine and SkippingDetails carry the node count, NodeFinished the node and its
+    result), never from dbt's text, and sent as `progress` events
     too, so the task log and `lead-scoring demo` show how far a build is. dbt calls it from its
     worker threads; an error in it is logged, never raised into dbt.
     """
@@ -145,6 +146,8 @@ class NodeProgress:
                 self.total = max(self.total, int(msg.data.total))
             elif name == "NodeFinished":
                 self._finished(msg.data.node_info, msg.data.run_result)
+            elif name == "FoundStats":  # the project is parsed: what the run will go through
+                report(log, "dbt %s: found %s", self.command, msg.data.stat_line, source="dbt", summary=True)
         except Exception as exc:  # noqa: BLE001 - progress must not break the build
             log.debug("dbt progress: %s", exc)
 

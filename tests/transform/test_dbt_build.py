@@ -117,7 +117,8 @@ def test_the_build_reports_each_node_from_dbt_events(built):
     assert re.fullmatch(rf"dbt \[\d+/{total}\] model int_lead_scores success \d+\.\ds", score["message"])
     assert {e["resource_type"] for e in nodes} >= {"seed", "model", "test"}
     assert {e["status"] for e in nodes} <= {"success", "pass", "no-op"}
-    (summary,) = [e for e in built.events if e.get("summary")]
+    found, summary = [e for e in built.events if e.get("summary")]
+    assert re.fullmatch(r"dbt build: found \d+ models, \d+ data tests, \d+ seeds, .*", found["message"])
     models = sum(1 for e in nodes if e["resource_type"] == "model")
     assert summary["message"].startswith(f"dbt build: {total} node(s) in ")
     assert f"{models} model success" in summary["message"]

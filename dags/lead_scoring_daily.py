@@ -137,7 +137,9 @@ def lead_scoring_daily():
             interval_end=data_interval_end,
         )
         if reason:  # only the latest run writes to the CRM: the task shows as skipped
-            steps.log.info("CRM sync skipped: %s", reason)
+            from lead_scoring.progress import report
+
+            report(steps.log, "CRM sync skipped: %s", reason, source="sync")
             raise AirflowSkipException(reason)
         return steps.sync_to_crm(
             dry_run=params["sync_dry_run"],

@@ -15,6 +15,7 @@ from lead_scoring.ingest.landing import NOT_RECOGNISED, day_files
 from lead_scoring.ingest.mirror import mirror_day
 from lead_scoring.ingest.schema import AUDIT_COLUMNS, ensure_crm_table, ensure_raw_schema
 from lead_scoring.ingest.web_events import stage_web_events_day
+from lead_scoring.progress import report as report_progress
 from lead_scoring.warehouse import Warehouse, connect_warehouse
 
 log = logging.getLogger(__name__)
@@ -131,7 +132,9 @@ def load_days(
         # landed (a B2C CRM has no companies or deals): dbt then reads an empty table.
         for entity in CRM_ENTITIES:
             ensure_crm_table(con, entity.table, list(entity.required))
-        for day in sorted(set(days)):
+        all_days = sorted(set(days))
+        for number, day in enumerate(all_days, start=1):
+            day_started = time.perf_counter()
             ctx = LoadContext(
                 load_date=day,
                 loaded_at=datetime.now(UTC).replace(tzinfo=None),
@@ -157,6 +160,23 @@ def load_days(
                     s.rows_duplicate,
                     s.seconds,
                 )
+            quarantined = sum(s.rows_quarantined for s in day_stats)
+            report_progress(
+                log,
+                "ingest [%d/%d] %s: %d file(s), %s rows loaded, %s quarantined (%.1fs)",
+                number,
+                len(all_days),
+                day,
+                len(day_stats),
+                f"{sum(s.rows_loaded for s in day_stats):,}",
+                f"{quarantined:,}",
+                time.perf_counter() - day_started,
+                source="ingest",
+                index=number,
+                total=len(all_days),
+                day=day.isoformat(),
+                quarantined=quarantined,
+            )
             for s in day_stats:
                 if s.unreadable:
                     log.warning(

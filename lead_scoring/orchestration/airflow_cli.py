@@ -10,17 +10,16 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 from lead_scoring import paths
+from lead_scoring.progress import EVENTS_FILE_ENV, EventTail
 
 WAREHOUSE_POOL = "warehouse_writer"
-# Log lines of the project's own tasks worth showing while a run goes on.
-HIGHLIGHTS = re.compile(r"\] (Quality gate .*|Data Docs: .*|CRM sync .*|Loaded .*)\s+\[lead_scoring")
 
 
 def airflow_env(state_dir: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -89,8 +88,11 @@ def dags_test(
     echo=print,
     mark_success: str | None = None,
 ) -> tuple[bool, Path]:
-    """`airflow dags test`: one real DAG run. Streams task state changes; returns (ok, log).
+    """`airflow dags test`: one real DAG run. Shows its progress as it goes; returns (ok, log).
 
+    The progress comes from events, not from Airflow's log text (which goes to the log file):
+    the listener plugin `plugins/task_events.py` writes task and DAG-run state changes, and the
+    project's steps their progress lines, to a JSON-lines file named by $LEAD_SCORING_EVENTS_FILE.
     `mark_success` is a regex of task ids Airflow marks successful without running them.
     """
     log_file = prepare(env)
@@ -99,40 +101,78 @@ def dags_test(
         args += ["--conf", json.dumps(conf)]
     if mark_success:
         args += ["--mark-success-pattern", mark_success]
-    started = time.perf_counter()
-    task_id, error_lines, in_error, last_highlight = "", [], False, ""
+    events_dir = Path(env["AIRFLOW_HOME"]) / "events"
+    events_dir.mkdir(parents=True, exist_ok=True)
+    events_file = events_dir / f"{dag_id}-{logical_date}-{uuid.uuid4().hex[:8]}.jsonl"
+    run_env = {**env, EVENTS_FILE_ENV: str(events_file)}
+    tail, show = EventTail(events_file), RunProgress(echo)
     with log_file.open("a", encoding="utf-8") as log:
-        log.write(f"\n$ {' '.join(args)}\n")
-        process = subprocess.Popen(
-            args,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            errors="replace",
+        log.write(f"\n$ {' '.join(args)}\n# events: {events_file}\n")
+        log.flush()
+        process = subprocess.Popen(args, env=run_env, stdout=log, stderr=subprocess.STDOUT)
+        while True:
+            code = process.poll()
+            for event in tail.read():
+                show(event)
+            if code is not None:
+                break
+            time.sleep(0.2)
+    if not show.tasks:
+        echo(
+            f"  no task events came from the listener plugin (plugins/task_events.py, {events_file}): "
+            f"see `airflow plugins` and {log_file}"
         )
-        for line in process.stdout:
-            log.write(line)
-            elapsed = f"[{time.perf_counter() - started:5.0f} s]"
-            if match := re.search(r"\[DAG TEST\] starting task_id=(\S+)", line):
-                task_id = match[1]
-                echo(f"  {elapsed} {task_id}: running")
-            elif match := re.search(r"new_state=(\w+)", line):
-                echo(f"  {elapsed} {task_id}: {match[1]}")
-            elif match := re.search(r"DagRun Finished: .*?state=(\w+)", line):
-                echo(f"  {elapsed} DAG run {match[1]}")
-            elif (match := HIGHLIGHTS.search(line)) and match[1] != last_highlight:
-                last_highlight = match[1]
-                echo(f"  {elapsed}   {match[1].strip()}")
-            elif "Task failed with exception" in line:
-                in_error, error_lines = True, []
-            elif in_error and "::group::Post Execute" in line:
-                in_error = False
-                echo("  " + "\n  ".join(error_lines[-12:]))
-            elif in_error:
-                error_lines.append(line.rstrip())
-        code = process.wait()
     return code == 0, log_file
+
+
+class RunProgress:
+    """Turns a DAG run's events into lines: task states, and the steps' progress lines.
+
+    Routine lines (a dbt test, seed or exposure that passed; a day loaded without quarantined
+    rows) are shown only when nothing was shown for `quiet_s` seconds, as a sign of life; the
+    first and last of a series, every dbt model, and everything that did not go well always are.
+    """
+
+    QUIET_DBT = {"test", "unit_test", "seed", "exposure", "source", "analysis"}
+
+    def __init__(self, echo=print, quiet_s: float = 5.0, started: float | None = None):
+        self.echo = echo
+        self.quiet_s = quiet_s
+        self.started = self.last_shown = time.time() if started is None else started
+        self.tasks: dict[str, float] = {}  # task id -> when it started running
+
+    def __call__(self, event: dict) -> None:
+        kind, task = event.get("event"), event.get("task_id")
+        ts = float(event.get("ts") or time.time())
+        stamp = f"[{ts - self.started:5.0f} s]"
+        if kind == "task_running":
+            self.tasks[task] = ts
+            self._echo(ts, f"  {stamp} {task}: running")
+        elif kind in ("task_success", "task_skipped", "task_failed"):
+            state = kind.removeprefix("task_")
+            took = f" ({ts - self.tasks[task]:.1f} s)" if task in self.tasks else ""
+            self._echo(ts, f"  {stamp} {task}: {state}{took}")
+            if event.get("error"):
+                self.echo(f"    {event['error']}")
+            if event.get("traceback"):
+                self.echo("    " + event["traceback"].rstrip().replace("\n", "\n    "))
+        elif kind in ("dag_run_success", "dag_run_failed"):
+            self._echo(ts, f"  {stamp} DAG run {kind.removeprefix('dag_run_')}")
+        elif kind == "progress" and (not self._routine(event) or ts - self.last_shown >= self.quiet_s):
+            self._echo(ts, f"  {stamp}   {event.get('message', '')}")
+
+    def _echo(self, ts: float, line: str) -> None:
+        self.last_shown = ts
+        self.echo(line)
+
+    def _routine(self, event: dict) -> bool:
+        if event.get("level", "info") != "info" or event.get("summary"):
+            return False
+        if event.get("source") == "dbt":
+            return event.get("resource_type") in self.QUIET_DBT
+        if event.get("source") == "ingest" and "index" in event:
+            return not event.get("quarantined") and 1 < event["index"] < event["total"]
+        return False
 
 
 # -- Airflow as a deployment runs it: Postgres metadata, LocalExecutor, components as processes --

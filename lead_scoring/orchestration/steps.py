@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import date, timedelta
 
-from lead_scoring import paths
+from lead_scoring import paths, progress
 
 log = logging.getLogger(__name__)
 
@@ -38,10 +38,12 @@ def ingest(logical_day: date, dag_run_id: str, load_from: str | None = None) -> 
         "rows_duplicate": report.total("rows_duplicate"),
         "files_not_recognised": len(report.not_loaded),
     }
-    log.info(
+    progress.report(
+        log,
         "Loaded %(rows_loaded)d rows from %(files)d files: %(rows_quarantined)d quarantined, "
         "%(rows_duplicate)d duplicate, %(files_not_recognised)d file(s) not recognised",
         totals,
+        source="ingest",
     )
     return totals
 

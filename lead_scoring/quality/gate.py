@@ -19,6 +19,7 @@ from typing import Any
 import duckdb
 
 from lead_scoring.paths import EXPECTATIONS_DIR, state_dir
+from lead_scoring.progress import report
 from lead_scoring.quality import metrics as run_metrics
 from lead_scoring.warehouse import Warehouse
 
@@ -191,16 +192,22 @@ def run_quality_gate(
         source_freshness=list(source_freshness or []),
     )
     # The verdict first, then each finding on a line of its own that names the check, the table and
-    # what was observed (the demo shows the gate's "Quality gate ..." lines).
-    log.log(logging.INFO if gate.passed else logging.ERROR, "%s", gate.report().splitlines()[0])
+    # what was observed; each line is also a progress event, which the demo shows.
+    report(
+        log,
+        "%s",
+        gate.report().splitlines()[0],
+        source="quality",
+        level=logging.INFO if gate.passed else logging.ERROR,
+    )
     for f in critical:
-        log.error("Quality gate critical: %s", f.describe())
+        report(log, "Quality gate critical: %s", f.describe(), source="quality", level=logging.ERROR)
     for f in warnings:
-        log.warning("Quality gate warning: %s", f.describe())
+        report(log, "Quality gate warning: %s", f.describe(), source="quality", level=logging.WARNING)
     from lead_scoring.quality.data_docs import build_site
 
     build_site(data_docs_dir(), validations_dir(), gate, since=docs_started)
-    log.info("Data Docs: %s", gate.data_docs_url)
+    report(log, "Data Docs: %s", gate.data_docs_url, source="quality")
     if gate.passed and figures and record_metrics:
         run_metrics.record(warehouse, run_id, day, figures)
     return gate

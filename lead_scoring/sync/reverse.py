@@ -39,6 +39,7 @@ from lead_scoring.crm.client import (
     CrmError,
     DailyLimitReached,
 )
+from lead_scoring.progress import Progress, report
 from lead_scoring.sync import warehouse
 from lead_scoring.sync.payload import (
     PROPERTIES,
@@ -298,6 +299,7 @@ def run_sync(
     batch_size: int = MAX_BATCH,
     flush_every: int = 1,
     dag_run_id: str | None = None,
+    progress_interval_s: float = 10.0,
 ) -> SyncResult:
     """Write the contacts whose scores changed since the last confirmed sync to the CRM.
 
@@ -308,6 +310,8 @@ def run_sync(
     failing (what was confirmed before is kept). `client` may be None for a dry run.
     `flush_every`: batches between flushes of the confirmed state (1: a killed run resends at
     most one batch). `dag_run_id`: the Airflow run id, kept in `sync.crm_sync_runs`.
+    Progress (done/total, rate, ETA) goes to a bar on a terminal, else to the log every
+    `progress_interval_s` seconds: a sync paced to a low request budget takes minutes.
     """
     if not 1 <= batch_size <= MAX_BATCH:
         raise ValueError(f"batch_size must be 1..{MAX_BATCH}")
@@ -378,7 +382,7 @@ def run_sync(
                 {"contact_id": contact_id, "changes": _diff(json.loads(old[1]) if old else None, payload)}
             )
         finish(None)
-        log.info("CRM sync %s", result.summary())
+        report(log, "CRM sync %s", result.summary(), source="sync")
         return result
     if result.guard_tripped:
         finish("guard")
@@ -395,37 +399,58 @@ def run_sync(
             [result.planned, result.skipped, result.run_id],
         )
     recorder = _Recorder(target, result.run_id, flush_every)
+    if planned:
+        log.info(
+            "CRM sync: sending %d changed contacts in batches of up to %d (request budget %d per %gs)",
+            len(planned),
+            batch_size,
+            client.pacer.budget,
+            client.pacer.window_s,
+        )
     try:
-        if planned:
-            result.properties_created = client.ensure_properties("contacts", PROPERTY_GROUP, PROPERTIES)
-        for start in range(0, len(planned), batch_size):
-            batch = planned[start : start + batch_size]
-            inputs = [{"id": str(cid), "properties": payload} for cid, payload, _ in batch]
-            try:
-                answer = client.batch_update("contacts", inputs)
-            except (DailyLimitReached, CrmAuthError):
-                raise
-            except CrmError as exc:
-                for cid, _, digest in batch:
-                    recorder.failed(cid, digest, type(exc).__name__, str(exc))
+        with Progress(
+            "CRM sync",
+            len(planned),
+            unit="contacts",
+            logger=log,
+            source="sync",
+            interval_s=progress_interval_s,
+            max_rate=client.pacer.budget / client.pacer.window_s * batch_size if planned else None,
+        ) as progress:  # from here: a first sync creates the properties, 12 paced requests
+            if planned:
+                result.properties_created = client.ensure_properties("contacts", PROPERTY_GROUP, PROPERTIES)
+                progress.restart_rate()
+            for start in range(0, len(planned), batch_size):
+                batch = planned[start : start + batch_size]
+                inputs = [{"id": str(cid), "properties": payload} for cid, payload, _ in batch]
+                try:
+                    answer = client.batch_update("contacts", inputs)
+                except (DailyLimitReached, CrmAuthError):
+                    raise
+                except CrmError as exc:
+                    for cid, _, digest in batch:
+                        recorder.failed(cid, digest, type(exc).__name__, str(exc))
+                    result.sent += len(batch)
+                    result.failed += len(batch)
+                    raise
                 result.sent += len(batch)
-                result.failed += len(batch)
-                raise
-            result.sent += len(batch)
-            failures = answer.failures(str(cid) for cid, _, _ in batch)
-            for cid, payload, digest in batch:
-                error = failures.get(str(cid))
-                if error is None:
-                    recorder.confirmed(cid, digest, payload)
-                    result.succeeded += 1
-                else:
-                    category = _text(error.get("category")) if isinstance(error, dict) else None
-                    message = _text(error.get("message")) if isinstance(error, dict) else _text(error)
-                    recorder.failed(cid, digest, category, message)
-                    result.failed += 1
-                    if len(result.errors) < 1000:
-                        result.errors.append({"contact_id": cid, "category": category, "message": message})
-            recorder.batch_done()
+                failures = answer.failures(str(cid) for cid, _, _ in batch)
+                for cid, payload, digest in batch:
+                    error = failures.get(str(cid))
+                    if error is None:
+                        recorder.confirmed(cid, digest, payload)
+                        result.succeeded += 1
+                    else:
+                        category = _text(error.get("category")) if isinstance(error, dict) else None
+                        message = _text(error.get("message")) if isinstance(error, dict) else _text(error)
+                        recorder.failed(cid, digest, category, message)
+                        result.failed += 1
+                        if len(result.errors) < 1000:
+                            result.errors.append(
+                                {"contact_id": cid, "category": category, "message": message}
+                            )
+                recorder.batch_done()
+                progress.advance(len(batch))
     except DailyLimitReached as exc:
         log.warning("CRM sync stopped by the daily limit: %s", exc)
         recorder.flush()
@@ -441,5 +466,5 @@ def run_sync(
         raise
     recorder.flush()
     finish(None)
-    log.info("CRM sync %s", result.summary())
+    report(log, "CRM sync %s", result.summary(), source="sync")
     return result

@@ -30,6 +30,7 @@ class Pipeline:
         self.warehouse = state / "warehouse.duckdb"
         self.sandbox = sandbox
         self.planted = list(csv.DictReader((landing / "_generator" / "planted_leads.csv").open()))
+        self.shown: list[list[str]] = []  # what dags_test showed of each run, from its events
 
     def env(self, warehouse=None, sandbox=None) -> dict[str, str]:
         sandbox = sandbox or self.sandbox
@@ -53,6 +54,7 @@ class Pipeline:
             echo=lines.append,
             **kwargs,
         )
+        self.shown.append(lines)
         return ok, "\n".join(lines) + "\n--- log tail ---\n" + log_file.read_text()[-4000:]
 
     def query(self, sql: str, params=None, warehouse=None) -> list[tuple]:

@@ -3,10 +3,12 @@ and writes it to the CRM sandbox once."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
 
+from lead_scoring import paths
 from lead_scoring.crm.client import CrmClient
 from tests.e2e.conftest import END
 from tests.e2e.snapshot import snapshot
@@ -90,3 +92,23 @@ def test_the_airflow_runs_score_with_the_tests_own_rules(pipeline):
         "select points from seeds.scoring_engagement_rules where rule_id = 'e_page_pricing'"
     )
     assert points == 4
+
+
+def test_the_runs_show_every_task_and_the_steps_progress_from_events(pipeline):
+    from airflow.dag_processing.dagbag import DagBag
+
+    dag = DagBag(dag_folder=str(paths.DAGS_DIR)).dags["lead_scoring_daily"]
+    first, _, rerun = pipeline.shown[:3]  # the fixture's runs: history to N-1, N, N again
+    text = "\n".join(first)
+    for task in dag.task_ids:
+        assert f"] {task}: running" in text, task
+        assert re.search(rf"\] {task}: success \(", text), task
+    assert first[-1].endswith("] DAG run success")
+    days = [(int(i), int(n)) for i, n in re.findall(r"ingest \[(\d+)/(\d+)\] ", text)]
+    total = days[0][1]  # the first run loads all the history: first and last day shown
+    assert total > 10 and days[0] == (1, total) and days[-1] == (total, total)
+    assert re.search(r"dbt \[\d+/(\d+)\] model fct_lead_scores success", text)
+    assert re.search(r"dbt build: \d+ node\(s\) in .*\d+ model success", text)
+    assert re.search(r"CRM sync: (\d[\d,]*)/\1 contacts in ", text)
+    assert "Quality gate passed" in text
+    assert not re.search(r"CRM sync: \d", "\n".join(rerun))  # nothing to send: no progress line

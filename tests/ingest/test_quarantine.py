@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+import re
+from datetime import timedelta
+
 import pytest
 
 from lead_scoring.ingest import MissingColumnsError, TooManyBadRowsError
 from lead_scoring.ingest.errors import IngestError
-from tests.ingest.conftest import CONTACT_HEADER, event
+from tests.ingest.conftest import CONTACT_HEADER, DAY, event
 
 GOOD = "1,{n}@example.com,Ann,Lee,2026-01-01T00:00:00Z,2026-11-20T08:00:00Z,buyer"
 
@@ -20,6 +24,21 @@ def quarantine(landing) -> list[tuple]:
         "select entity, source_file, source_line, field, error, raw_record "
         "from raw.load_quarantine order by source_file, source_line"
     )
+
+
+def test_each_day_loaded_gets_a_progress_line(landing, caplog):
+    landing.crm("contacts", contacts(GOOD.format(n="a")), day=DAY - timedelta(days=1))
+    landing.crm("contacts", contacts(GOOD.format(n="b"), "2,not-a-date"))
+    landing.events([event("m1"), event("m2"), "{not json"])
+    caplog.set_level(logging.INFO, logger="lead_scoring.ingest")
+
+    landing.load(DAY - timedelta(days=1), DAY, max_bad_share=0.6)
+
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("ingest [")]
+    assert [re.sub(r"\(\d+\.\ds\)$", "(Ts)", line) for line in lines] == [
+        "ingest [1/2] 2026-11-19: 1 file(s), 1 rows loaded, 0 quarantined (Ts)",
+        "ingest [2/2] 2026-11-20: 2 file(s), 3 rows loaded, 2 quarantined (Ts)",
+    ]
 
 
 def test_malformed_json_lines_are_quarantined_with_line_and_the_rest_loaded(landing):

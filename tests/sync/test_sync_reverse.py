@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import logging
+import re
 
 import pytest
 import requests
 
 from lead_scoring.cli import main
 from lead_scoring.crm.client import CrmAuthError
+from lead_scoring.progress import EVENTS_FILE_ENV
 from lead_scoring.sync import SyncGuardError, run_sync
 from lead_scoring.sync.payload import PROPERTY_NAMES
 
@@ -333,3 +337,33 @@ def test_a_garbage_answer_stops_the_run_and_loses_nothing(warehouse, sandbox, cl
     assert (done.planned, done.succeeded) == (120, 120)
     counts = sandbox.write_counts()
     assert all(counts[i] == 2 for i in range(1, 121)) and counts[121] == 1
+
+
+def test_a_paced_sync_reports_progress_with_an_eta(warehouse, sandbox, caplog, tmp_path, monkeypatch):
+    """A low request budget (3 per 0.3 s: 12 requests of setup, 15 batches of 20) takes seconds;
+    the log says how far it is at least every interval, from the start."""
+    events = tmp_path / "events.jsonl"
+    monkeypatch.setenv(EVENTS_FILE_ENV, str(events))
+    caplog.set_level(logging.INFO, logger="lead_scoring.sync")
+    with make_client(sandbox.url, requests_per_10s=3, window_s=0.3) as slow:
+        result = run_sync(warehouse, slow, batch_size=20, progress_interval_s=0.4)
+    assert result.complete
+    records = [r for r in caplog.records if r.getMessage().startswith("CRM sync: ")]
+    assert records[0].getMessage() == (
+        "CRM sync: sending 300 changed contacts in batches of up to 20 (request budget 3 per 0.3s)"
+    )
+    lines = [r.getMessage() for r in records[1:-1]]
+    setup = list(itertools.takewhile(lambda line: line.startswith("CRM sync: 0/"), lines))
+    assert set(setup) <= {"CRM sync: 0/300 contacts (0%), 0.0 contacts/s, ETA unknown"}  # the properties
+    sending = lines[len(setup) :]
+    assert sending[0].startswith("CRM sync: 20/300 contacts (7%), ")  # at once after the first batch
+    assert 3 <= len(sending) < 15  # every 0.4 s, not every batch
+    for line in sending:
+        assert re.fullmatch(r"CRM sync: \d+/300 contacts \(\d+%\), [\d.]+ contacts/s, ETA \d+s", line)
+    gaps = [b.created - a.created for a, b in itertools.pairwise(records)]
+    assert max(gaps) < 0.4 + 0.4, gaps  # never silent much longer than the interval
+    assert re.fullmatch(r"CRM sync: 300/300 contacts in \d+s \([\d.]+ contacts/s\)", records[-1].getMessage())
+    sent = [json.loads(line) for line in events.read_text().splitlines()]
+    assert [e["message"] for e in sent if e["source"] == "sync"] == [r.getMessage() for r in records[1:]] + [
+        f"CRM sync {result.summary()}"
+    ]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+import re
 import shutil
 
 import duckdb
 import pytest
 
+from lead_scoring.progress import EVENTS_FILE_ENV, EventTail
 from lead_scoring.transform import DbtRunError, dbt_build, dbt_invoke
 
 from .raw_fixture import COLD, DUPLICATE, HOT, JUNK, ORDINARY, create_raw_tables
@@ -39,20 +42,31 @@ def env(workdir, monkeypatch):
     return warehouse
 
 
+class Built(tuple):
+    """(warehouse, first, second), and the progress events of the DAY_1 build."""
+
+    events: list[dict]
+
+
 @pytest.fixture(scope="module")
 def built(workdir):
     """Score DAY_1, then DAY_2 twice; keep what each DAY_2 run wrote."""
     root, warehouse = workdir
+    events = EventTail(root / "events.jsonl")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("LEAD_SCORING_STATE_DIR", str(root / "state"))
         mp.setenv("LEAD_SCORING_WAREHOUSE", str(warehouse))
+        mp.setenv(EVENTS_FILE_ENV, str(events.path))
         mp.delenv("LEAD_SCORING_TARGET", raising=False)
         dbt_build(DAY_1)
+        day_1_events = events.read()
         dbt_build(DAY_2)
         first = _fetch(warehouse, "select * from marts.fct_lead_scores order by contact_id")
         dbt_invoke("run", score_date=DAY_2)  # the same models again (tests ran above)
         second = _fetch(warehouse, "select * from marts.fct_lead_scores order by contact_id")
-    return warehouse, first, second
+    result = Built((warehouse, first, second))
+    result.events = day_1_events
+    return result
 
 
 def _scores(warehouse):
@@ -123,6 +137,23 @@ def test_a_contract_violation_fails_the_model_and_keeps_the_table(built, env, tm
     assert "contract" in message and "fit_score" in message and "data type mismatch" in message
     assert _fetch(copy, type_of_fit_score) == [("INTEGER",)]
     assert _fetch(copy, "select * from marts.fct_lead_scores order by contact_id") == built[1]
+
+
+def test_the_build_reports_each_node_from_dbt_events(built):
+    nodes = [e for e in built.events if e["source"] == "dbt" and not e.get("summary")]
+    total = nodes[0]["total"]
+    assert [e["index"] for e in nodes] == list(range(1, total + 1))  # every node, once, in order
+    assert {e["total"] for e in nodes} == {total}
+    by_node = {e["node"]: e for e in nodes}
+    score = by_node["model.lead_scoring.int_lead_scores"]
+    assert re.fullmatch(rf"dbt \[\d+/{total}\] model int_lead_scores success \d+\.\ds", score["message"])
+    assert {e["resource_type"] for e in nodes} >= {"seed", "model", "test"}
+    assert {e["status"] for e in nodes} <= {"success", "pass", "no-op"}
+    found, summary = [e for e in built.events if e.get("summary")]
+    assert re.fullmatch(r"dbt build: found \d+ models, \d+ data tests, \d+ seeds, .*", found["message"])
+    models = sum(1 for e in nodes if e["resource_type"] == "model")
+    assert summary["message"].startswith(f"dbt build: {total} node(s) in ")
+    assert f"{models} model success" in summary["message"]
 
 
 def test_planted_hot_lead_outranks_cold_lead(built):
@@ -240,7 +271,7 @@ def test_model_version_follows_the_rules(built, env):
     assert after != before
 
 
-def test_key_tests_catch_a_duplicate(built, env, tmp_path, monkeypatch):
+def test_key_tests_catch_a_duplicate(built, env, tmp_path, monkeypatch, caplog):
     # unique and unique_combination_of_columns run a hash-first query on DuckDB
     # (macros/tests/): a planted duplicate key must still fail them, on a copy of the warehouse
     copy = tmp_path / "warehouse.duckdb"
@@ -250,6 +281,7 @@ def test_key_tests_catch_a_duplicate(built, env, tmp_path, monkeypatch):
     con.execute("insert into intermediate.int_fit_points select * from intermediate.int_fit_points limit 1")
     con.close()
     monkeypatch.setenv("LEAD_SCORING_WAREHOUSE", str(copy))
+    caplog.set_level(logging.INFO, logger="lead_scoring.transform")
     with pytest.raises(DbtRunError) as info:
         dbt_invoke(
             "test",
@@ -261,6 +293,12 @@ def test_key_tests_catch_a_duplicate(built, env, tmp_path, monkeypatch):
         "unique_stg_web__events_message_id",
         "unique_combination_of_columns_int_fit_points_contact_id__rule_id",
     }
+    progress = [r for r in caplog.records if r.getMessage().startswith("dbt [")]
+    warned = {r.getMessage().split()[3] for r in progress if r.levelno == logging.WARNING}
+    assert warned == failed  # the failed tests' progress lines are warnings
+    assert all(
+        re.fullmatch(r"dbt \[\d+/\d+\] test \w+ (pass|fail) \d+\.\ds", r.getMessage()) for r in progress
+    )
 
 
 def test_transform_cli_passes_vars_to_dbt(built, env, tmp_path, monkeypatch):

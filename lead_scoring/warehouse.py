@@ -22,7 +22,7 @@ import duckdb
 
 log = logging.getLogger(__name__)
 
-TARGETS = ("duckdb", "postgres")
+TARGETS = ("duckdb", "postgres", "spark")
 
 
 def duckdb_settings() -> dict[str, str]:

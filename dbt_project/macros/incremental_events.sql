@@ -70,7 +70,7 @@
     {%- set state = web_events_state(source_relation, with_late_rows=false) -%}
     {%- if state.rebuild -%}
         {{ log(this ~ ": rebuilt from every source row (" ~ state.reason ~ ")", info=true) }}
-        {{ return('delete from ' ~ this) }}
+        {{ return(empty_table_sql(this)) }}
     {%- endif -%}
     {{ return('') }}
 {%- endmacro %}

@@ -2,7 +2,8 @@
 
 - Project and profiles: `lead_scoring.paths.DBT_PROJECT_DIR` (profiles.yml lives there).
 - Warehouse: `LEAD_SCORING_WAREHOUSE`, by default `lead_scoring.paths.warehouse_path()`, passed to
-  the `duckdb` target; `LEAD_SCORING_TARGET` (or `target=`) picks `postgres` instead.
+  the `duckdb` target; `LEAD_SCORING_TARGET` (or `target=`) picks `postgres` or `spark` instead
+  (the spark profile's session settings come from `lead_scoring.spark`, exported here).
 - dbt's `target/` and `logs/` go under `lead_scoring.paths.state_dir() / "dbt"`, so a run leaves
   the checkout clean.
 - The score date reaches the models as var `score_date`.
@@ -98,7 +99,7 @@ def dbt_invoke(
     cli += list(args)
 
     log.info("dbt %s", " ".join(cli))
-    with _environment():
+    with _environment(target):
         result = dbtRunner().invoke(cli)
     failures = _failures(result.result)
     if result.exception is not None:
@@ -161,10 +162,16 @@ def _dbt_seed_path() -> str:
 
 
 @contextlib.contextmanager
-def _environment() -> Iterator[None]:
-    """Environment of one dbt invocation: the warehouse path, no telemetry; restored after."""
+def _environment(target: str | None = None) -> Iterator[None]:
+    """Environment of one dbt invocation: the warehouse path, no telemetry; restored after.
+
+    On the spark target, also what its profile reads: the session settings of
+    `lead_scoring.spark.session_conf()` (session method), so dbt and the Python steps share one
+    catalog, and a loopback address for Spark.
+    """
+    target = target or os.environ.get("LEAD_SCORING_TARGET") or "duckdb"
     warehouse = Path(os.environ.get("LEAD_SCORING_WAREHOUSE") or paths.warehouse_path())
-    if os.environ.get("LEAD_SCORING_TARGET", "duckdb") == "duckdb":
+    if target == "duckdb":
         warehouse.parent.mkdir(parents=True, exist_ok=True)
     wanted = {
         "LEAD_SCORING_WAREHOUSE": str(warehouse),
@@ -174,8 +181,21 @@ def _environment() -> Iterator[None]:
     }
     if os.environ.get("LEAD_SCORING_SEEDS_DIR"):
         wanted["LEAD_SCORING_SEEDS_DIR"] = _dbt_seed_path()
+    if target == "spark":
+        wanted |= _spark_environment()
     with environment(wanted):
         yield
+
+
+def _spark_environment() -> dict[str, str]:
+    from lead_scoring import spark
+
+    spark.prepare_environment()
+    session = spark.method() == "session"
+    return {
+        "SPARK_LOCAL_IP": os.environ.get("SPARK_LOCAL_IP") or "127.0.0.1",
+        "LEAD_SCORING_SPARK_SESSION_CONF": json.dumps(spark.session_conf() if session else {}),
+    }
 
 
 @contextlib.contextmanager

@@ -10,3 +10,8 @@
 {% macro duckdb__json_extract_text(json_text, key) -%}
     case when json_valid({{ json_text }}) then json_extract_string({{ json_text }}, '$.{{ key }}') end
 {%- endmacro %}
+
+{#- Spark (and Databricks): get_json_object, null for a missing key or text that is not JSON. -#}
+{% macro spark__json_extract_text(json_text, key) -%}
+    get_json_object({{ json_text }}, '$.{{ key }}')
+{%- endmacro %}

@@ -74,3 +74,28 @@
 {% macro duckdb__safe_to_timestamp(expression) -%}
     try_cast(trim({{ expression }}) as timestamp)
 {%- endmacro %}
+
+
+{#- Spark (and Databricks): try_cast, as on DuckDB; a decimal rounds to a whole number as
+    DuckDB's cast does ('1.5' -> 2). Java regex in rlike, written without backslashes. -#}
+{% macro spark__safe_to_bigint(expression) -%}
+    coalesce(
+        try_cast(trim({{ expression }}) as bigint),
+        cast(round(try_cast(trim({{ expression }}) as decimal(38, 6)), 0) as bigint)
+    )
+{%- endmacro %}
+
+{% macro spark__safe_to_record_id(expression) -%}
+    case
+        when trim({{ expression }}) rlike '^[1-9][0-9]{0,17}$'
+            then cast(trim({{ expression }}) as bigint)
+    end
+{%- endmacro %}
+
+{% macro spark__safe_to_numeric(expression, precision, scale) -%}
+    try_cast(trim(replace({{ expression }}, ',', '')) as decimal({{ precision }}, {{ scale }}))
+{%- endmacro %}
+
+{% macro spark__safe_to_timestamp(expression) -%}
+    try_cast(trim({{ expression }}) as timestamp)
+{%- endmacro %}

@@ -13,7 +13,7 @@
 
 with
 
-events as not materialized (
+events as {{ cte_hint(false) }} (
 
     select * from {{ ref('stg_web__events') }}
 

@@ -15,7 +15,7 @@
 
 with
 
-events as not materialized (
+events as {{ cte_hint(false) }} (
 
     select * from {{ ref('int_events_attributed') }}
 
@@ -33,7 +33,7 @@ rule_groups as (
 
 ),
 
-scored_events as not materialized (
+scored_events as {{ cte_hint(false) }} (
 
     select
         contact_id,
@@ -112,7 +112,7 @@ matched_values as (
 
 {#- Read twice (the sums, then the last values): not materialized, each read joins again rather
     than hold every matched event in memory. #}
-event_occurrences as not materialized (
+event_occurrences as {{ cte_hint(false) }} (
 
     select
         scored_events.contact_id,

@@ -16,7 +16,7 @@ contacts as (
     property, and a filter on literal names leaves the other branches unread (about a third of
     the rows at 1M contacts). Not materialized: each use below reads what it needs. #}
 {%- set ruled = ruled_properties(ref('scoring_fit_rules')) %}
-properties as not materialized (
+properties as {{ cte_hint(false) }} (
 
     select * from {{ ref('int_contact_properties') }}
     {%- if ruled is not none %}
@@ -49,7 +49,7 @@ prepared_rules as (
         lower(trim(value)) as match_value,
         {{ dbt.concat([
             "'|'",
-            "regexp_replace(lower(trim(value)), '\\s*[|]\\s*', '|', 'g')",
+            regexp_replace_all('lower(trim(value))', string_literal('\\s*[|]\\s*'), "'|'"),
             "'|'",
         ]) }} as match_list,
         case
@@ -86,7 +86,7 @@ property_values as (
 
 {#- Materialized, so the optimizer cannot fold the match into the join back to the contacts'
     values (it would test every contact's value again). #}
-matched_values as materialized (
+matched_values as {{ cte_hint(true) }} (
 
     select
         prepared_rules.*,
@@ -178,7 +178,7 @@ empty_matches as (
 
 {#- Read twice (the rows, then the group caps): not materialized, each read joins the narrow
     matches to the outcomes again rather than hold every wide row in memory. #}
-rule_points as not materialized (
+rule_points as {{ cte_hint(false) }} (
 
     select
         matches.contact_id,

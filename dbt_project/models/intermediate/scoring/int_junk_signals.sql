@@ -204,7 +204,7 @@ malformed_email_hits as (
     where
         email is not null
         and (
-            not {{ regexp_matches_ci('email', "'^[^@\\s(),:;<>]+@[^@\\s(),:;<>_]+[.][a-z]{2,}$'") }}
+            not {{ regexp_matches_ci('email', string_literal('^[^@\\s(),:;<>]+@[^@\\s(),:;<>_]+[.][a-z]{2,}$')) }}
             or email like '%..%'
             or email like '.%'
             or email like '%.@%'

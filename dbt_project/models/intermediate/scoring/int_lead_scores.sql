@@ -18,7 +18,7 @@ contacts as (
 ),
 
 {#- Read three times below: scanning the table each time beats holding it in memory. #}
-components as not materialized (
+components as {{ cte_hint(false) }} (
 
     select * from {{ ref('int_lead_score_components') }}
 

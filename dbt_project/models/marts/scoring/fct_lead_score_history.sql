@@ -1,15 +1,15 @@
 {#-
     Daily score history: one row per contact per score_date. Each run replaces the rows of its
-    score_date (delete+insert on contact_id + score_date). Kept on --full-refresh (full_refresh:
-    false): rebuilding history means dropping the table on purpose.
+    score_date: delete+insert on contact_id + score_date, or on Spark an insert_overwrite of the
+    score_date partition (macros/cross_db/incremental.sql). Kept on --full-refresh
+    (full_refresh: false): rebuilding history means dropping the table on purpose.
 -#}
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key=['contact_id', 'score_date'],
         on_schema_change='append_new_columns',
         full_refresh=false,
+        **incremental_by_day('score_date', ['contact_id', 'score_date'])
     )
 }}
 

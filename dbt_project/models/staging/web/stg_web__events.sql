@@ -11,19 +11,25 @@
     could differ from a rebuild (the score date went back, or a load the table holds was
     replaced or deleted), the pre-hook empties the table and the run rebuilds it
     (macros/incremental_events.sql); `--full-refresh` rebuilds it too.
+
+    On Spark (Parquet: no merge, no delete) the table is partitioned by event_date and a run
+    replaces whole days instead (insert_overwrite, macros/cross_db/incremental.sql): it reads
+    every source row dated on a day that has new rows, so each day it writes holds what a
+    rebuild would give it. This assumes a messageId's copies carry one timestamp (Segment
+    retries resend the same message); days without new rows are kept as they are.
 -#}
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='message_id',
         on_schema_change='fail',
         pre_hook="{{ reset_events_if_stale(source('web', 'events')) }}",
+        **incremental_by_day('event_date', 'message_id')
     )
 }}
 
 {%- set state = web_events_state(source('web', 'events')) if is_incremental() else none -%}
 {%- set incremental = is_incremental() and not state.rebuild -%}
+{%- set by_day = incremental and replaces_partitions() -%}
 
 {#- As of the score date: events after its end do not exist yet for this run. -#}
 {%- set in_scope -%}
@@ -32,6 +38,17 @@
     and event_timestamp < {{ score_cutoff_sql() }}
 {%- endset -%}
 
+{#- Rows loaded since the last run, or dated after every event the table holds. -#}
+{%- if incremental -%}
+{%- set new_rows -%}
+    (
+        _loaded_at is null
+        or _loaded_at > {{ state.loaded_after }}
+        or event_timestamp > {{ state.dated_after }}
+    )
+{%- endset -%}
+{%- endif -%}
+
 {#- The source rows this run reads. They are read where needed, not through a shared CTE: a CTE
     used three times is materialized, which would hold every event in memory. #}
 {%- set events -%}
@@ -39,12 +56,13 @@
         select * from {{ source('web', 'events') }}
         where
             {{ in_scope }}
-            {%- if incremental %}
-            and (
-                _loaded_at is null
-                or _loaded_at > {{ state.loaded_after }}
-                or event_timestamp > {{ state.dated_after }}
+            {%- if by_day %}
+            and cast(event_timestamp as date) in (
+                select distinct cast(event_timestamp as date) from {{ source('web', 'events') }}
+                where {{ in_scope }} and {{ new_rows }}
             )
+            {%- elif incremental %}
+            and {{ new_rows }}
             {%- endif %}
     )
 {%- endset -%}
@@ -109,7 +127,7 @@ renamed as (
 
 ),
 
-{% if incremental and state.late_rows %}
+{% if incremental and state.late_rows and not by_day %}
 {#- A row of an old load read again (a late event) loses to the table's row of its messageId
     when that one was loaded later, in the order the deduplication above uses. #}
 existing_rows as (

@@ -65,6 +65,7 @@ def spark_run(pipeline, tmp_path_factory):
         "LEAD_SCORING_SPARK_METHOD": "session",
         "LEAD_SCORING_SPARK_DIR": str(root / "spark"),
         "LEAD_SCORING_SPARK_MASTER": "local[2]",
+        "LEAD_SCORING_SPARK_SHUFFLE_PARTITIONS": "1",  # small data: fewer, larger tasks
         "SPARK_LOCAL_IP": "127.0.0.1",
     }
     timings = {}

@@ -77,13 +77,14 @@ def thrift_settings() -> dict[str, Any]:
 SQL_CONF = {"spark.sql.hive.metastorePartitionPruning": "false"}
 
 
-def session_conf() -> dict[str, str]:
-    """The SparkSession settings of local mode (profiles.yml's `server_side_parameters` match).
+def session_conf(base: Path | None = None) -> dict[str, str]:
+    """The SparkSession settings of local mode (profiles.yml's `server_side_parameters` match),
+    under `base` (default `spark_dir()`); a local Thrift server is started with the same.
 
     UTC session time and dynamic partition overwrite are what the models assume on every engine:
     `insert_overwrite` replaces only the partitions (score dates, load days) a run writes.
     """
-    base = spark_dir()
+    base = base or spark_dir()
     return {
         "spark.master": os.environ.get("LEAD_SCORING_SPARK_MASTER") or "local[2]",
         "spark.driver.host": os.environ.get("SPARK_LOCAL_IP") or "127.0.0.1",
@@ -147,6 +148,10 @@ def _utc(value: Any) -> Any:
 
 def _plain(value: Any) -> Any:
     return float(value) if isinstance(value, Decimal) else value
+
+
+def _date(value: Any) -> Any:
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 class SessionConnection:
@@ -261,12 +266,19 @@ class ThriftConnection:
     def description(self):
         return self._cursor.description
 
+    def _converters(self) -> list:
+        """PyHive parses TIMESTAMP and DECIMAL values but hands DATE values over as text."""
+        return [_date if d[1] == "DATE_TYPE" else _plain for d in (self._cursor.description or [])]
+
     def fetchall(self) -> list[tuple]:
-        return [tuple(_plain(v) for v in row) for row in self._cursor.fetchall()]
+        convert = self._converters()
+        return [tuple(c(v) for c, v in zip(convert, row, strict=True)) for row in self._cursor.fetchall()]
 
     def fetchone(self) -> tuple | None:
         row = self._cursor.fetchone()
-        return None if row is None else tuple(_plain(v) for v in row)
+        if row is None:
+            return None
+        return tuple(c(v) for c, v in zip(self._converters(), row, strict=True))
 
     def df(self):
         import pandas as pd

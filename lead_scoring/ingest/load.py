@@ -12,7 +12,7 @@ from lead_scoring.ingest.context import FileStats, LoadContext, StagedFile
 from lead_scoring.ingest.crm_exports import CRM_ENTITIES, stage_crm_file
 from lead_scoring.ingest.errors import TooManyBadRowsError
 from lead_scoring.ingest.landing import NOT_RECOGNISED, day_files
-from lead_scoring.ingest.mirror import copy_day
+from lead_scoring.ingest.mirror import open_mirror
 from lead_scoring.ingest.schema import AUDIT_COLUMNS, ensure_crm_table, ensure_raw_schema
 from lead_scoring.ingest.web_events import stage_web_events_day
 from lead_scoring.warehouse import Warehouse, connect_warehouse
@@ -124,7 +124,7 @@ def load_days(
     """
     report = LoadReport()
     con = connect_warehouse(warehouse_path)
-    other = mirror.connect() if mirror else None
+    copier = open_mirror(mirror) if mirror else None
     try:
         ensure_raw_schema(con)
         # Every CRM table exists, with the columns its export requires, even if no export ever
@@ -140,8 +140,8 @@ def load_days(
             )
             staged = _stage_day(con, landing_dir, ctx)
             _write_day(con, ctx, staged)
-            if other is not None:
-                copy_day(con, other, day, mirror)
+            if copier is not None:
+                copier.copy_day(con, day)
             day_stats = [item.stats for item in staged if item.stats.note != NOT_RECOGNISED]
             report.files.extend(day_stats)
             report.not_loaded.extend(i.stats for i in staged if i.stats.note == NOT_RECOGNISED)
@@ -177,6 +177,6 @@ def load_days(
                     )
     finally:
         con.close()
-        if other is not None:
-            other.close()
+        if copier is not None:
+            copier.close()
     return report

@@ -7,9 +7,10 @@ dbt reads exactly what DuckDB loaded:
 - Postgres: in one transaction per day, the day's rows of every `raw.*` table are deleted and
   copied in again (CSV through COPY);
 - Spark: DuckDB writes the day of every `raw.*` table as one Parquet partition folder
-  `<lake>/raw/<table>/_load_date=D/`, which replaces the folder an earlier load wrote, and the
-  table `raw.<table>` (Parquet, partitioned by `_load_date`) is created, given the new columns of
-  a newer export, told of the partition and refreshed.
+  `<lake>/raw/<table>/_load_date=D/`, which replaces the folder an earlier load wrote; when the
+  load ends, each table `raw.<table>` (Parquet, partitioned by `_load_date`) is created, given the
+  new columns of a newer export, told of its new partitions and refreshed. A process killed in
+  between leaves days on disk that the catalog does not list yet: re-running them lists them.
 """
 
 from __future__ import annotations
@@ -55,13 +56,25 @@ def configured_mirror() -> Warehouse | None:
     return Warehouse.from_env() if target() in ("postgres", "spark") else None
 
 
-def copy_day(duck, conn, day: date, warehouse: Warehouse) -> dict[str, int]:
-    """Mirror `day` into `warehouse` (opened as `conn`): rows per raw table."""
+def open_mirror(warehouse: Warehouse):
+    """A mirror of loaded days into `warehouse` (Postgres or Spark): `copy_day`, then `close`."""
+    conn = warehouse.connect()
     if warehouse.kind == "spark":
         from lead_scoring import spark
 
-        return mirror_day_spark(duck, conn, day, spark.lake_dir())
-    return mirror_day(duck, conn, day)
+        return SparkMirror(conn, spark.lake_dir())
+    return PostgresMirror(conn)
+
+
+class PostgresMirror:
+    def __init__(self, conn):
+        self.conn = conn
+
+    def copy_day(self, duck, day: date) -> dict[str, int]:
+        return mirror_day(duck, self.conn, day)
+
+    def close(self) -> None:
+        self.conn.close()
 
 
 def raw_tables(duck) -> dict[str, list[tuple[str, str]]]:
@@ -208,27 +221,57 @@ def ensure_spark_table(conn, table: str, columns: list[tuple[str, str]], locatio
         log.info("raw.%s: added columns %s in Spark", table, ", ".join(c for c, _ in new))
 
 
-def mirror_day_spark(duck, conn, day: date, lake: Path) -> dict[str, int]:
-    """Replace `day`'s partition of every raw table in Spark with DuckDB's rows; rows per table."""
-    started = time.perf_counter()
-    conn.execute("create database if not exists raw")
-    copied: dict[str, int] = {}
-    for table, columns in raw_tables(duck).items():
-        location = lake / "raw" / table
-        write_partition(duck, table, columns, day, location)
-        ensure_spark_table(conn, table, columns, location)
-        name = f"raw.{_spark_ident(table)}"
-        conn.execute(
-            f"alter table {name} add if not exists partition ({PARTITION} = date'{day.isoformat()}')"
+class SparkMirror:
+    """Writes each committed day's Parquet partitions at once, and tells Spark's catalog of them in
+    one go when the load ends (`close`, after a failure too): a catalog statement costs a round
+    trip to the metastore, a history of many days would pay several per table and day.
+    """
+
+    def __init__(self, conn, lake: Path):
+        self.conn = conn
+        self.lake = lake
+        self.pending: dict[str, tuple[list[tuple[str, str]], set[date]]] = {}
+
+    def copy_day(self, duck, day: date) -> dict[str, int]:
+        """Replace `day`'s partition of every raw table with DuckDB's rows; rows per table."""
+        started = time.perf_counter()
+        copied: dict[str, int] = {}
+        for table, columns in raw_tables(duck).items():
+            write_partition(duck, table, columns, day, self.lake / "raw" / table)
+            days = self.pending.get(table, (columns, set()))[1] | {day}
+            self.pending[table] = (columns, days)  # the newest columns: a later day may add some
+            copied[table] = duck.execute(
+                f"select count(*) from raw.{quote_ident(table)} where {PARTITION} = ?", [day]
+            ).fetchone()[0]
+        log.info(
+            "%s: wrote %s raw rows as Parquet for Spark in %.1f s",
+            day,
+            f"{sum(copied.values()):,}",
+            time.perf_counter() - started,
         )
-        conn.execute(f"refresh table {name}")
-        copied[table] = duck.execute(
-            f"select count(*) from raw.{quote_ident(table)} where {PARTITION} = ?", [day]
-        ).fetchone()[0]
-    log.info(
-        "%s: wrote %s raw rows as Parquet for Spark in %.1f s",
-        day,
-        f"{sum(copied.values()):,}",
-        time.perf_counter() - started,
-    )
-    return copied
+        return copied
+
+    def register(self) -> None:
+        """Create or widen each written table, add its new partitions, refresh it."""
+        if not self.pending:
+            return
+        started = time.perf_counter()
+        self.conn.execute("create database if not exists raw")
+        for table, (columns, days) in sorted(self.pending.items()):
+            ensure_spark_table(self.conn, table, columns, self.lake / "raw" / table)
+            name = f"raw.{_spark_ident(table)}"
+            specs = " ".join(f"partition ({PARTITION} = date'{d.isoformat()}')" for d in sorted(days))
+            self.conn.execute(f"alter table {name} add if not exists {specs}")
+            self.conn.execute(f"refresh table {name}")
+        log.info(
+            "registered %d raw tables' new days in Spark in %.1f s",
+            len(self.pending),
+            time.perf_counter() - started,
+        )
+        self.pending = {}
+
+    def close(self) -> None:
+        try:
+            self.register()
+        finally:
+            self.conn.close()

@@ -1,25 +1,26 @@
-"""The same DAG on Apache Spark (local session mode) gives the DuckDB run's scores, row for row.
+"""The same DAG on Apache Spark gives the DuckDB run's scores, row for row.
 
 The e2e package already ran the DAG on DuckDB (history to day N-1, then day N). Here the same runs
 go to a fresh local Spark catalog (`LEAD_SCORING_TARGET=spark`) and a fresh CRM sandbox; then day
-N runs again, which must change nothing and send nothing. `airflow dags test` runs a DAG run's
-tasks one after another in one process, so each run holds one SparkSession: ingestion's mirror,
-dbt (dbt-spark's session method reuses it), the gate, publish and the sync share it and its Derby
-catalog, which the next run's process then opens.
+N runs again, which must change nothing and send nothing.
+
+Spark runs as a Thrift server started once for the module (the pyspark wheel's HiveThriftServer2
+on loopback, `tests/spark_server.py`), as a deployment beside a cluster would: the DAG runs' Python
+steps and dbt (`method: thrift`) connect to it, and so do the test's own reads. In session mode
+each `airflow dags test` process would start a JVM of its own (one SparkSession serves a DAG run's
+tasks, which that command runs in one process) and so would every read by the test; the server
+pays that once. Session mode is proven by `tests/ingest/test_spark_mirror.py` and
+`tests/test_spark_connection.py`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import pickle
-import subprocess
-import sys
 import time
 from decimal import Decimal
 
 import pytest
 
-from lead_scoring import paths
 from lead_scoring.crm.client import CrmClient
 from lead_scoring.crm.sandbox import start_sandbox
 from lead_scoring.warehouse import Warehouse
@@ -40,37 +41,32 @@ def _normal(rows: list[tuple]) -> list[tuple]:
     return sorted((tuple(value(v) for v in row) for row in rows), key=repr)
 
 
-def _spark_snapshot(env: dict[str, str], out, *schemas: str) -> dict[str, list[tuple]]:
-    """Read the Spark catalog in a process of its own (see tests/e2e/spark_snapshot.py)."""
-    done = subprocess.run(
-        [sys.executable, "-m", "tests.e2e.spark_snapshot", str(out), *schemas],
-        env=env,
-        cwd=paths.PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-4000:]
-    return pickle.loads(out.read_bytes())
+@pytest.fixture(scope="module")
+def spark_server(tmp_path_factory):
+    pytest.importorskip("pyspark")
+    from tests.spark_server import running_thrift_server
+
+    with running_thrift_server(
+        tmp_path_factory.mktemp("spark_server"), {"spark.sql.shuffle.partitions": "1"}
+    ) as server:
+        yield server
+
+
+def _spark_snapshot(server, workspace) -> dict[str, list[tuple]]:
+    with pytest.MonkeyPatch.context() as mp:
+        for key, value in server.env().items():
+            mp.setenv(key, value)
+        return snapshot(Warehouse("spark", path=workspace))
 
 
 @pytest.fixture(scope="module")
-def spark_run(pipeline, tmp_path_factory):
+def spark_run(pipeline, spark_server, tmp_path_factory):
     """Day N-1 with history, then day N, on Spark; then day N again."""
-    pytest.importorskip("pyspark")
     root = tmp_path_factory.mktemp("spark_target")
     workspace = root / "workspace.duckdb"
-    spark_env = {
-        "LEAD_SCORING_TARGET": "spark",
-        "LEAD_SCORING_SPARK_METHOD": "session",
-        "LEAD_SCORING_SPARK_DIR": str(root / "spark"),
-        "LEAD_SCORING_SPARK_MASTER": "local[2]",
-        "LEAD_SCORING_SPARK_SHUFFLE_PARTITIONS": "1",  # small data: fewer, larger tasks
-        "SPARK_LOCAL_IP": "127.0.0.1",
-    }
     timings = {}
     with start_sandbox(root / "crm.sqlite", load_landing=pipeline.landing) as sandbox:
-        env = pipeline.env(warehouse=workspace, sandbox=sandbox) | spark_env
+        env = pipeline.env(warehouse=workspace, sandbox=sandbox) | spark_server.env()
         env.pop("LEAD_SCORING_SPARK_LAKE_DIR", None)
         first = min(r[0] for r in pipeline.query("select min(_load_date) from raw.web_events"))
         for day, conf in [(END - dt.timedelta(days=1), {"load_from": first.isoformat()}), (END, None)]:
@@ -78,14 +74,14 @@ def spark_run(pipeline, tmp_path_factory):
             ok, output = pipeline.run(day, conf, env=env)
             timings[str(day)] = time.perf_counter() - started
             assert ok, f"Spark DAG run for {day} failed:\n{output}"
-        before = _spark_snapshot(env, root / "before.pickle")
+        before = _spark_snapshot(spark_server, workspace)
         operational_before = snapshot(workspace, ("sync", "quality"))
         writes_before = sandbox.write_counts()
         started = time.perf_counter()
         ok, output = pipeline.run(END, env=env)
         timings["rerun"] = time.perf_counter() - started
         assert ok, f"Spark re-run of {END} failed:\n{output}"
-        after = _spark_snapshot(env, root / "after.pickle")
+        after = _spark_snapshot(spark_server, workspace)
         print(f"\nSpark DAG runs (s): { {k: round(v) for k, v in timings.items()} }")
         yield {
             "workspace": Warehouse("duckdb", path=workspace),

@@ -33,8 +33,8 @@ backfill: env  ## re-run the daily DAG through Airflow for START..END (YYYY-MM-D
 test: env-spark  ## the whole test suite, end-to-end Airflow runs included
 	$(BIN)/pytest
 
-test-fast: env  ## everything but the end-to-end Airflow runs
-	$(BIN)/pytest -m "not e2e"
+test-fast: env  ## everything but the end-to-end Airflow runs and the Spark builds
+	$(BIN)/pytest -m "not e2e and not spark"
 
 lint: env
 	$(BIN)/ruff check .

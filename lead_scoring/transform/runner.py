@@ -190,8 +190,9 @@ def _environment(target: str | None = None) -> Iterator[None]:
 def _spark_environment() -> dict[str, str]:
     from lead_scoring import spark
 
-    spark.prepare_environment()
     session = spark.method() == "session"
+    if session:
+        spark.prepare_environment()  # a Java for the session's JVM, or one clear error
     return {
         "SPARK_LOCAL_IP": os.environ.get("SPARK_LOCAL_IP") or "127.0.0.1",
         "LEAD_SCORING_SPARK_SESSION_CONF": json.dumps(spark.session_conf() if session else {}),

@@ -27,9 +27,10 @@
 {%- endmacro %}
 
 
-{#- Whether this model's runs replace whole partitions (Spark) rather than rows by key. -#}
+{#- Whether incremental runs on this engine replace whole partitions (Spark) rather than rows by
+    key. Asked of the engine, not of the model's config, which a unit test does not carry. -#}
 {% macro replaces_partitions() -%}
-    {{ return(config.get('incremental_strategy') == 'insert_overwrite') }}
+    {{ return(incremental_by_day('', '')['incremental_strategy'] == 'insert_overwrite') }}
 {%- endmacro %}
 
 

@@ -29,6 +29,8 @@ select * from values (1, timestamp'2026-11-18 23:59:00'), (2, timestamp'2026-11-
   as t(id, event_timestamp)
 """
 
+pytestmark = pytest.mark.spark
+
 
 @pytest.fixture
 def marts(spark_warehouse, tmp_path):

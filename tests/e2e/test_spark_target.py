@@ -27,7 +27,7 @@ from lead_scoring.warehouse import Warehouse
 from tests.e2e.conftest import END
 from tests.e2e.snapshot import RUN_METADATA, snapshot
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.spark]
 
 MARTS = ("marts",)
 

@@ -16,6 +16,8 @@ from tests.ingest.conftest import CONTACT_HEADER, DAY, event
 OTHER = date(2026, 11, 21)
 NAME = 'O\'Brien "Bob"; `x`'
 
+pytestmark = pytest.mark.spark
+
 
 @pytest.fixture
 def lake(spark_warehouse, landing) -> Warehouse:

@@ -42,8 +42,8 @@ def marts(spark_warehouse, tmp_path):
             ("marts", "fct_lead_scores", SCORES),
             ("staging", "stg_web__events", EVENTS),
         ]:
-            con.execute(f"create database if not exists {schema}")
-            con.execute(f"drop table if exists {schema}.{table}")
+            con.execute(f"drop database if exists {schema} cascade")  # the session's catalog is shared
+            con.execute(f"create database {schema}")
             con.execute(f"create table {schema}.{table} using parquet as {sql}")
             duck.execute(f"create schema if not exists {schema}")
             duck_sql = sql.replace("values", "(values").replace(" as t", ") as t")  # DuckDB's form

@@ -27,7 +27,8 @@
     )
 }}
 
-{%- set state = web_events_state(source('web', 'events')) if is_incremental() else none -%}
+{%- set state = web_events_state(source('web', 'events'), with_late_rows=not replaces_partitions())
+    if is_incremental() else none -%}
 {%- set incremental = is_incremental() and not state.rebuild -%}
 {%- set by_day = incremental and replaces_partitions() -%}
 

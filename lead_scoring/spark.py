@@ -3,21 +3,31 @@
 `LEAD_SCORING_SPARK_METHOD` picks the way in, as dbt-spark's `method` does:
 - `session` (default): a SparkSession inside the process, `spark.master` from
   `LEAD_SCORING_SPARK_MASTER` (default `local[2]`: local mode, no server). Tables are Parquet files
-  under `<LEAD_SCORING_SPARK_DIR>/warehouse`, their catalog a Derby metastore beside it; Derby takes
-  one process at a time, so tasks that run one after another share it.
+  under `<LEAD_SCORING_SPARK_DIR>/warehouse` (dbt's) and `.../lake` (the raw days ingestion writes),
+  their catalog a Derby metastore beside them; Derby takes one process at a time, so tasks that run
+  one after another share it.
 - `thrift`: a Spark Thrift server (`LEAD_SCORING_SPARK_HOST` / `_PORT`), which owns the catalog;
   the way to a cluster, or to a long-lived local server that many processes share.
 
 `dbt_project/profiles.yml` reads the same variables, so dbt and the Python steps see one catalog.
+`connect()` gives the Python steps a connection with the slice of DuckDB's interface they use
+(`execute` with `?` or `$name` placeholders, `fetchone`, `fetchall`, `df`, `description`).
+Ingestion writes each day's raw rows as Parquet under `lake_dir()` (`lead_scoring.ingest.mirror`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import re
 import shutil
+from collections.abc import Sequence
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 METHODS = ("session", "thrift")
+DEFAULT_THRIFT_PORT = 10000
 
 
 def method() -> str:
@@ -34,13 +44,47 @@ def spark_dir() -> Path:
     return paths._env_path("LEAD_SCORING_SPARK_DIR", paths.state_dir() / "spark")
 
 
-def session_conf() -> dict[str, str]:
-    """The SparkSession settings of local mode (profiles.yml's `server_side_parameters` match).
+def lake_dir() -> Path:
+    """Where ingestion writes the raw Parquet files (`raw/<table>/_load_date=D/`).
+
+    Beside Spark's warehouse folder, not in it: `drop database raw cascade` deletes the database's
+    own folder (`<warehouse>/raw.db`), but never the files of external tables elsewhere. With a
+    Thrift server or a cluster, the folder must be the same path on the machine that ingests and
+    on every Spark node (a shared filesystem): `LEAD_SCORING_SPARK_LAKE_DIR`.
+    """
+    from lead_scoring import paths
+
+    return paths._env_path("LEAD_SCORING_SPARK_LAKE_DIR", spark_dir() / "lake")
+
+
+def describe() -> str:
+    if method() == "thrift":
+        return f"spark thrift://{thrift_settings()['host']}:{thrift_settings()['port']}"
+    return f"spark {session_conf()['spark.master']} ({spark_dir()})"
+
+
+def thrift_settings() -> dict[str, Any]:
+    return {
+        "host": os.environ.get("LEAD_SCORING_SPARK_HOST") or "127.0.0.1",
+        "port": int(os.environ.get("LEAD_SCORING_SPARK_PORT") or DEFAULT_THRIFT_PORT),
+        "username": os.environ.get("LEAD_SCORING_SPARK_USER") or None,
+    }
+
+
+# Filters on a DATE partition column (`_load_date`, `score_date`) make Hive's metastore client fail
+# on a Derby catalog ("Failed to get partition metadata by filter"); without metastore pruning Spark
+# lists the table's partitions and prunes them itself, which is cheap for one partition a day.
+SQL_CONF = {"spark.sql.hive.metastorePartitionPruning": "false"}
+
+
+def session_conf(base: Path | None = None) -> dict[str, str]:
+    """The SparkSession settings of local mode (profiles.yml's `server_side_parameters` match),
+    under `base` (default `spark_dir()`); a local Thrift server is started with the same.
 
     UTC session time and dynamic partition overwrite are what the models assume on every engine:
     `insert_overwrite` replaces only the partitions (score dates, load days) a run writes.
     """
-    base = spark_dir()
+    base = base or spark_dir()
     return {
         "spark.master": os.environ.get("LEAD_SCORING_SPARK_MASTER") or "local[2]",
         "spark.driver.host": os.environ.get("SPARK_LOCAL_IP") or "127.0.0.1",
@@ -54,6 +98,10 @@ def session_conf() -> dict[str, str]:
         "spark.sql.ansi.enabled": "false",  # as dbt-spark sets it for its sessions
         "spark.ui.enabled": "false",
         "spark.driver.memory": os.environ.get("LEAD_SCORING_SPARK_DRIVER_MEMORY") or "2g",
+        # Spark's scratch files and Derby's log beside the catalog, not in the working directory.
+        "spark.local.dir": str(base / "tmp"),
+        "spark.driver.extraJavaOptions": f"-Dderby.stream.error.file={base / 'derby.log'}",
+        **SQL_CONF,
     }
 
 
@@ -78,3 +126,178 @@ def session():
     for key, value in session_conf().items():
         builder = builder.config(key, value)
     return builder.getOrCreate()
+
+
+def connect():
+    """A connection to Spark for the Python steps: the process's session, or the Thrift server."""
+    if method() == "thrift":
+        return ThriftConnection(**thrift_settings())
+    return SessionConnection(session())
+
+
+_NAMED = re.compile(r"\$([A-Za-z_]\w*)")
+
+
+def _utc(value: Any) -> Any:
+    """pyspark hands TIMESTAMP values over as naive datetimes in the process's local time zone;
+    the pipeline's timestamps are naive UTC (the session's time zone is UTC)."""
+    if isinstance(value, dt.datetime) and value.tzinfo is None:
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+    return value
+
+
+def _plain(value: Any) -> Any:
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def _date(value: Any) -> Any:
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+class SessionConnection:
+    """A SparkSession behind the slice of DuckDB's interface the pipeline uses.
+
+    `?` placeholders take a list, `$name` ones a dict (Spark's own markers are `?` and `:name`).
+    DECIMAL values come back as floats, as DuckDB's doubles do; closing leaves the session running
+    for the next step of the same process (dbt's session method reuses it).
+    """
+
+    def __init__(self, spark):
+        from pyspark.errors import PySparkException
+
+        self.spark = spark
+        self.error = PySparkException
+        for key, value in SQL_CONF.items():
+            spark.conf.set(key, value)
+        self._frame = None
+
+    def execute(self, sql: str, params: Sequence | dict | None = None) -> SessionConnection:
+        if isinstance(params, dict):
+            frame = self.spark.sql(_NAMED.sub(r":\1", sql), args=params)
+        else:
+            frame = self.spark.sql(sql, args=list(params)) if params else self.spark.sql(sql)
+        self._frame = _decimals_as_doubles(frame)
+        return self
+
+    @property
+    def description(self) -> list[tuple]:
+        fields = self._frame.schema.fields if self._frame is not None else []
+        return [(f.name, f.dataType.simpleString(), None, None, None, None, f.nullable) for f in fields]
+
+    def fetchall(self) -> list[tuple]:
+        from pyspark.sql.types import TimestampType
+
+        stamps = [isinstance(f.dataType, TimestampType) for f in self._frame.schema.fields]
+        if not any(stamps):
+            return [tuple(row) for row in self._frame.collect()]
+        return [
+            tuple(_utc(v) if stamp else v for v, stamp in zip(row, stamps, strict=True))
+            for row in self._frame.collect()
+        ]
+
+    def fetchone(self) -> tuple | None:
+        frame, self._frame = self._frame, self._frame.limit(1)
+        try:
+            rows = self.fetchall()
+        finally:
+            self._frame = frame
+        return rows[0] if rows else None
+
+    def df(self):
+        """A pandas DataFrame (through Arrow: timestamps in the session's time zone, UTC)."""
+        return self._frame.toPandas()
+
+    def table_exists(self, schema: str, table: str) -> bool:
+        return bool(self.spark.catalog.tableExists(f"{schema}.{table}"))
+
+    def table_columns(self, schema: str, table: str) -> list[str]:
+        return [c.name for c in self.spark.catalog.listColumns(f"{schema}.{table}")]
+
+    def close(self) -> None:
+        self._frame = None
+
+
+def _decimals_as_doubles(frame):
+    from pyspark.sql.types import DecimalType
+
+    fields = frame.schema.fields
+    if not any(isinstance(f.dataType, DecimalType) for f in fields):
+        return frame
+    from pyspark.sql import functions as F
+
+    return frame.select(
+        *[
+            F.col(f"`{f.name}`").cast("double").alias(f.name)
+            if isinstance(f.dataType, DecimalType)
+            else F.col(f"`{f.name}`")
+            for f in fields
+        ]
+    )
+
+
+class ThriftConnection:
+    """A Spark Thrift server (HiveServer2 protocol, PyHive) behind the same interface.
+
+    PyHive binds parameters on the client (`%s` / `%(name)s`), so `?` and `$name` are translated as
+    for Postgres.
+    """
+
+    def __init__(self, host: str, port: int, username: str | None = None):
+        from pyhive import exc, hive
+
+        self.error = exc.Error
+        self._con = hive.connect(host=host, port=port, username=username)
+        self._cursor = self._con.cursor()
+        for key, value in SQL_CONF.items():
+            self._cursor.execute(f"set {key}={value}")
+
+    def execute(self, sql: str, params: Sequence | dict | None = None) -> ThriftConnection:
+        from lead_scoring.warehouse import to_pyformat
+
+        if params:
+            if not isinstance(params, dict):
+                params = list(params)
+            self._cursor.execute(to_pyformat(sql), params)
+        else:
+            self._cursor.execute(sql)
+        return self
+
+    @property
+    def description(self):
+        return self._cursor.description
+
+    def _converters(self) -> list:
+        """PyHive parses TIMESTAMP and DECIMAL values but hands DATE values over as text."""
+        return [_date if d[1] == "DATE_TYPE" else _plain for d in (self._cursor.description or [])]
+
+    def fetchall(self) -> list[tuple]:
+        convert = self._converters()
+        return [tuple(c(v) for c, v in zip(convert, row, strict=True)) for row in self._cursor.fetchall()]
+
+    def fetchone(self) -> tuple | None:
+        row = self._cursor.fetchone()
+        if row is None:
+            return None
+        return tuple(c(v) for c, v in zip(self._converters(), row, strict=True))
+
+    def df(self):
+        import pandas as pd
+
+        columns = [d[0] for d in self._cursor.description]
+        return pd.DataFrame(self.fetchall(), columns=columns)
+
+    def table_exists(self, schema: str, table: str) -> bool:
+        if not self.execute("show databases like ?", [schema]).fetchall():
+            return False
+        return bool(self.execute(f"show tables in `{schema}` like ?", [table]).fetchall())
+
+    def table_columns(self, schema: str, table: str) -> list[str]:
+        columns = []
+        for name, *_ in self.execute(f"describe `{schema}`.`{table}`").fetchall():
+            if not name or name.startswith("#"):
+                break
+            columns.append(name)
+        return columns
+
+    def close(self) -> None:
+        self._con.close()

@@ -1,9 +1,15 @@
-"""Where the pipeline's tables live: the DuckDB file (embedded default) or a PostgreSQL database.
+"""Where the pipeline's tables live: the DuckDB file (embedded default), a PostgreSQL database, or
+Apache Spark.
 
 `LEAD_SCORING_TARGET` picks the target, as it picks dbt's (`dbt_project/profiles.yml`); the
-Postgres connection comes from `LEAD_SCORING_PG_*`, the same variables dbt reads. Code that reads
-or writes warehouse tables opens a `Warehouse` and writes `?` placeholders, which DuckDB takes as
-they are and the Postgres connection translates.
+Postgres connection comes from `LEAD_SCORING_PG_*`, the same variables dbt reads, Spark's from
+`LEAD_SCORING_SPARK_*` (`lead_scoring.spark`). Code that reads or writes warehouse tables opens a
+`Warehouse` and writes `?` placeholders, which DuckDB takes as they are and the other connections
+translate.
+
+Spark tables are Parquet files: no row is ever updated or deleted there. So on the `spark` target
+the pipeline's own operational tables (sync state and ledger, run metrics, extract watermarks) stay
+in the DuckDB workspace file that ingestion already works in: `Warehouse.operational()`.
 """
 
 from __future__ import annotations
@@ -53,7 +59,7 @@ def connect_warehouse(path: Path, read_only: bool = False) -> duckdb.DuckDBPyCon
 
 
 def target() -> str:
-    """The configured target: `duckdb` unless `LEAD_SCORING_TARGET` says `postgres`."""
+    """The configured target: `duckdb` unless `LEAD_SCORING_TARGET` says `postgres` or `spark`."""
     value = os.environ.get("LEAD_SCORING_TARGET") or "duckdb"
     if value not in TARGETS:
         raise ValueError(f"LEAD_SCORING_TARGET={value!r}: expected one of {', '.join(TARGETS)}")
@@ -74,7 +80,11 @@ def postgres_settings() -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Warehouse:
-    """A warehouse to open: `Warehouse.of(None)` is the configured one, `of(path)` a DuckDB file."""
+    """A warehouse to open: `Warehouse.of(None)` is the configured one, `of(path)` a DuckDB file.
+
+    `path` is the DuckDB file; on the `spark` target, the workspace file beside Spark (ingestion's
+    staging and the operational tables).
+    """
 
     kind: str
     path: Path | None = None
@@ -84,9 +94,10 @@ class Warehouse:
     def from_env(cls) -> Warehouse:
         from lead_scoring import paths
 
-        if target() == "postgres":
+        kind = target()
+        if kind == "postgres":
             return cls("postgres", postgres=postgres_settings())
-        return cls("duckdb", path=paths.warehouse_path())
+        return cls(kind, path=paths.warehouse_path())
 
     @classmethod
     def of(cls, value: Warehouse | str | Path | None) -> Warehouse:
@@ -97,20 +108,35 @@ class Warehouse:
     def __str__(self) -> str:
         if self.kind == "duckdb":
             return str(self.path)
+        if self.kind == "spark":
+            from lead_scoring import spark
+
+            return spark.describe()
         pg = self.postgres
         return f"postgresql://{pg['user']}@{pg['host']}:{pg['port']}/{pg['dbname']}"
 
     def exists(self) -> bool:
-        return self.kind == "postgres" or bool(self.path and self.path.exists())
+        return self.kind in ("postgres", "spark") or bool(self.path and self.path.exists())
+
+    def operational(self) -> Warehouse:
+        """Where the pipeline keeps its own tables (sync state, run metrics, watermarks): the
+        warehouse itself, except on Spark, whose Parquet tables take no update or delete: there
+        the DuckDB workspace file."""
+        return Warehouse("duckdb", path=self.path) if self.kind == "spark" else self
 
     def connect(self, read_only: bool = False, wait_s: float = 30.0):
-        """A DuckDB connection, or a `PostgresConnection` with the same `execute` interface.
+        """A DuckDB connection, or a `PostgresConnection` or Spark connection with the same
+        `execute` interface.
 
         A DuckDB file takes one writing process at a time: opening waits up to `wait_s` while
         another process holds the lock.
         """
         if self.kind == "postgres":
             return PostgresConnection(self.postgres)
+        if self.kind == "spark":
+            from lead_scoring import spark
+
+            return spark.connect()
         deadline = time.monotonic() + wait_s
         delay = 0.05
         while True:

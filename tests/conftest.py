@@ -48,3 +48,25 @@ def postgres_server():
         pytest.skip("no PostgreSQL server binaries (set PG_BIN to a folder with pg_ctl and initdb)")
     with running_postgres(bin_dir) as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def spark_warehouse(tmp_path_factory):
+    """One local SparkSession for the test session (one JVM per process), on loopback, its catalog
+    and files under a temporary folder; skipped without pyspark (`make env-spark`) or Java."""
+    pytest.importorskip("pyspark")
+    from lead_scoring import spark
+    from lead_scoring.warehouse import Warehouse
+
+    root = tmp_path_factory.mktemp("spark")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SPARK_LOCAL_IP", "127.0.0.1")
+        mp.setenv("LEAD_SCORING_SPARK_METHOD", "session")
+        mp.setenv("LEAD_SCORING_SPARK_DIR", str(root))
+        mp.setenv("LEAD_SCORING_SPARK_SHUFFLE_PARTITIONS", "1")
+        try:
+            spark.prepare_environment()
+        except RuntimeError as exc:
+            pytest.skip(str(exc))
+        spark.session().sparkContext.setLogLevel("ERROR")
+        yield Warehouse("spark", path=root / "workspace.duckdb")

@@ -12,7 +12,7 @@ from lead_scoring.ingest.context import FileStats, LoadContext, StagedFile
 from lead_scoring.ingest.crm_exports import CRM_ENTITIES, stage_crm_file
 from lead_scoring.ingest.errors import TooManyBadRowsError
 from lead_scoring.ingest.landing import NOT_RECOGNISED, day_files
-from lead_scoring.ingest.mirror import mirror_day
+from lead_scoring.ingest.mirror import open_mirror
 from lead_scoring.ingest.schema import AUDIT_COLUMNS, ensure_crm_table, ensure_raw_schema
 from lead_scoring.ingest.web_events import stage_web_events_day
 from lead_scoring.progress import report as report_progress
@@ -120,12 +120,12 @@ def load_days(
 
     A day is one transaction, so a failure leaves the day as it was. Bad rows are quarantined and
     the good ones kept; a file whose quarantined share passes `max_bad_share` stops the load after
-    its day is committed, so the quarantine can be inspected. With `mirror` (the Postgres
+    its day is committed, so the quarantine can be inspected. With `mirror` (the Postgres or Spark
     warehouse), each committed day's raw rows are then copied there too.
     """
     report = LoadReport()
     con = connect_warehouse(warehouse_path)
-    pg = mirror.connect() if mirror else None
+    copier = open_mirror(mirror) if mirror else None
     try:
         ensure_raw_schema(con)
         # Every CRM table exists, with the columns its export requires, even if no export ever
@@ -143,8 +143,8 @@ def load_days(
             )
             staged = _stage_day(con, landing_dir, ctx)
             _write_day(con, ctx, staged)
-            if pg is not None:
-                mirror_day(con, pg, day)
+            if copier is not None:
+                copier.copy_day(con, day)
             day_stats = [item.stats for item in staged if item.stats.note != NOT_RECOGNISED]
             report.files.extend(day_stats)
             report.not_loaded.extend(i.stats for i in staged if i.stats.note == NOT_RECOGNISED)
@@ -197,6 +197,6 @@ def load_days(
                     )
     finally:
         con.close()
-        if pg is not None:
-            pg.close()
+        if copier is not None:
+            copier.close()
     return report

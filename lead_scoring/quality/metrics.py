@@ -40,10 +40,11 @@ select
 from marts.fct_lead_scores
 """
 
-# Days between the score date and its newest event (events after the score date are ignored, so
-# re-running an old date measures what that run saw). NULL when there is no event at all.
+# The newest event up to the score date (events after it are ignored, so re-running an old date
+# measures what that run saw); the days between the two are counted in Python, as date arithmetic
+# differs between DuckDB, Postgres and Spark. NULL when there is no event at all.
 FRESHNESS_SQL = """
-select cast($score_date as date) - cast(max(event_timestamp) as date) as days_since_last_event
+select max(event_timestamp) as last_event
 from staging.stg_web__events
 where event_timestamp < cast($score_date as date) + 1
 """
@@ -90,7 +91,11 @@ class Limits:
 def compute(con, score_date: dt.date) -> dict[str, float | None]:
     """The figures of this run (one value per metric name)."""
     row = con.execute(LEADS_SQL).fetchone()
-    (days,) = con.execute(FRESHNESS_SQL, {"score_date": score_date}).fetchone()
+    (last_event,) = con.execute(FRESHNESS_SQL, {"score_date": score_date}).fetchone()
+    days = None
+    if last_event is not None:
+        last = last_event if isinstance(last_event, dt.date) else dt.date.fromisoformat(str(last_event)[:10])
+        days = (score_date - (last.date() if isinstance(last, dt.datetime) else last)).days
     return {
         "lead_count": row[0],
         "junk_pct": row[1],
@@ -101,7 +106,10 @@ def compute(con, score_date: dt.date) -> dict[str, float | None]:
 
 
 def previous(con, score_date: dt.date) -> tuple[dt.date, dict] | None:
-    """The figures of the latest recorded (so passing) run before `score_date`, if any."""
+    """The figures of the latest recorded (so passing) run before `score_date`, if any.
+
+    `con` is the warehouse's operational store (`Warehouse.operational()`), where `record` writes.
+    """
     exists = con.execute(
         "select count(*) from information_schema.tables"
         " where table_schema = 'quality' and table_name = 'run_metrics'"
@@ -144,10 +152,13 @@ def bounds(prev: dict | None, limits: Limits) -> dict[str, float | None]:
 
 
 def record(target: Warehouse, run_id: str, score_date: dt.date, metrics: dict) -> None:
-    """Replace the recorded figures of `score_date` with this run's (one writer: the gate task)."""
+    """Replace the recorded figures of `score_date` with this run's (one writer: the gate task).
+
+    They go to the operational store: on Spark, the DuckDB workspace (Parquet takes no delete).
+    """
     recorded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     rows = [(run_id, score_date, name, value, recorded_at) for name, value in metrics.items()]
-    with target.opened() as con:
+    with target.operational().opened() as con:
         con.execute("create schema if not exists quality")
         con.execute(TABLE_DDL)
         con.execute("begin")

@@ -318,6 +318,7 @@ def run_sync(
     if client is None and not dry_run:
         raise ValueError("a CRM client is needed unless dry_run=True")
     target = Warehouse.of(target)
+    store = target.operational()  # the sync's own tables: the warehouse, or DuckDB beside Spark
     started = time.monotonic()
     result = SyncResult(run_id=uuid.uuid4().hex, started_at=_utcnow(), dry_run=dry_run, dag_run_id=dag_run_id)
     stats0 = (client.stats.requests, client.stats.rate_limited, client.stats.retries) if client else (0, 0, 0)
@@ -330,11 +331,16 @@ def run_sync(
             result.requests = client.stats.requests - stats0[0]
             result.rate_limited = client.stats.rate_limited - stats0[1]
             result.retries = client.stats.retries - stats0[2]
-        _audit(target, result)
+        _audit(store, result)
 
-    with target.opened() as conn:
+    rows = None
+    if store != target:  # the scores come from Spark, before the run is recorded
+        with target.opened(read_only=True) as marts:
+            rows = read_scores(marts)
+    with store.opened() as conn:
         warehouse.ensure_tables(conn)
-        rows = read_scores(conn)
+        if rows is None:
+            rows = read_scores(conn)
         state = {
             cid: (digest, payload)
             for cid, digest, payload in conn.execute(
@@ -393,12 +399,12 @@ def run_sync(
             result,
         )
 
-    with target.opened() as conn:  # the plan, so an aborted run's row still shows it
+    with store.opened() as conn:  # the plan, so an aborted run's row still shows it
         conn.execute(
             "update sync.crm_sync_runs set planned = ?, skipped = ? where run_id = ?",
             [result.planned, result.skipped, result.run_id],
         )
-    recorder = _Recorder(target, result.run_id, flush_every)
+    recorder = _Recorder(store, result.run_id, flush_every)
     if planned:
         log.info(
             "CRM sync: sending %d changed contacts in batches of up to %d (request budget %d per %gs)",

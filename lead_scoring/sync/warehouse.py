@@ -2,7 +2,8 @@
 
 A DuckDB file takes one writing process at a time, so callers open the warehouse, do one short
 read or write, and close it; opening waits for a while when another process holds the lock.
-The SQL here runs on DuckDB and PostgreSQL alike.
+The SQL here runs on DuckDB and PostgreSQL alike. On Spark these tables live in the DuckDB
+workspace file (`Warehouse.operational()`): their rows are updated, which Parquet cannot do.
 """
 
 from __future__ import annotations
@@ -68,8 +69,9 @@ DDL = [
 
 @contextmanager
 def opened(target: Warehouse | str | Path | None, *, read_only: bool = False) -> Iterator:
-    """Open the warehouse (`Warehouse`, a DuckDB path, or None for the configured one), then close it."""
-    with Warehouse.of(target).opened(read_only=read_only) as conn:
+    """Open where the sync tables live (the operational store of `target`: a `Warehouse`, a DuckDB
+    path, or None for the configured one), then close it."""
+    with Warehouse.of(target).operational().opened(read_only=read_only) as conn:
         yield conn
 
 
@@ -106,6 +108,8 @@ def insert_rows(
 
 
 def table_exists(conn, schema: str, table: str) -> bool:
+    if hasattr(conn, "table_exists"):  # Spark has no information_schema: its catalog answers
+        return conn.table_exists(schema, table)
     return bool(
         conn.execute(
             "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
@@ -115,6 +119,8 @@ def table_exists(conn, schema: str, table: str) -> bool:
 
 
 def table_columns(conn, schema: str, table: str) -> list[str]:
+    if hasattr(conn, "table_columns"):
+        return conn.table_columns(schema, table)
     return [
         r[0]
         for r in conn.execute(

@@ -43,7 +43,7 @@ def test_a_day_lands_as_one_parquet_partition_and_spark_reads_what_duckdb_loaded
     landing.load(max_bad_share=1.0, mirror=lake)
 
     assert _partitions("web_events") == ["_load_date=2026-11-20"]
-    assert snapshot(lake) == snapshot(landing.warehouse)  # quarantine and audit included
+    assert snapshot(lake, ("raw",)) == snapshot(landing.warehouse, ("raw",))  # quarantine, audit too
     with lake.opened() as con:
         row = con.execute(
             "select firstname, lastname, persona, _load_date, _source_line from raw.crm_contacts"
@@ -65,7 +65,7 @@ def test_rerunning_a_day_replaces_it_not_doubles_it_and_other_days_stay(landing,
         rows = con.execute("select _load_date, message_id from raw.web_events order by 2").fetchall()
     assert rows == [(DAY, "a"), (OTHER, "c")]
     assert _partitions("web_events") == ["_load_date=2026-11-20", "_load_date=2026-11-21"]
-    assert snapshot(lake) == snapshot(landing.warehouse)
+    assert snapshot(lake, ("raw",)) == snapshot(landing.warehouse, ("raw",))
 
 
 def test_a_newer_export_with_a_new_column_adds_it_and_older_days_read_null(landing, lake):

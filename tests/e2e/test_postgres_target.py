@@ -8,7 +8,6 @@ day N runs again, which must change nothing and send nothing.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 import pytest
 
@@ -16,20 +15,11 @@ from lead_scoring.crm.client import CrmClient
 from lead_scoring.crm.sandbox import start_sandbox
 from lead_scoring.warehouse import Warehouse
 from tests.e2e.conftest import END
-from tests.e2e.snapshot import snapshot
+from tests.e2e.snapshot import normal, snapshot
 
 pytestmark = pytest.mark.e2e
 
 MARTS = ("marts",)
-
-
-def _normal(rows: list[tuple]) -> list[tuple]:
-    """Numbers as floats rounded to 9 places: DuckDB doubles and Postgres numerics compare alike."""
-
-    def value(v):
-        return round(float(v), 9) if isinstance(v, float | Decimal) else v
-
-    return sorted((tuple(value(v) for v in row) for row in rows), key=repr)
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +54,7 @@ def test_postgres_scores_equal_duckdb_scores_row_for_row(pipeline, postgres_run)
     scores = "marts.fct_lead_scores"
     assert len(pg[scores]) == len(pipeline.scores()) > 0
     for table in duck:
-        assert _normal(pg[table]) == _normal(duck[table]), f"{table} differs between Postgres and DuckDB"
+        assert normal(pg[table]) == normal(duck[table]), f"{table} differs between Postgres and DuckDB"
 
 
 def test_ingestion_loads_the_raw_tables_into_postgres(pipeline, postgres_run):
@@ -74,7 +64,7 @@ def test_ingestion_loads_the_raw_tables_into_postgres(pipeline, postgres_run):
     assert sorted(pg) == sorted(duck)
     assert pg["raw.web_events"], "no events reached Postgres"
     for table in duck:
-        assert _normal(pg[table]) == _normal(duck[table]), f"{table} differs between Postgres and DuckDB"
+        assert normal(pg[table]) == normal(duck[table]), f"{table} differs between Postgres and DuckDB"
 
 
 def test_gate_and_sync_keep_their_tables_in_postgres(postgres_run):

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from decimal import Decimal
 
 import pytest
 
@@ -25,20 +24,11 @@ from lead_scoring.crm.client import CrmClient
 from lead_scoring.crm.sandbox import start_sandbox
 from lead_scoring.warehouse import Warehouse
 from tests.e2e.conftest import END
-from tests.e2e.snapshot import RUN_METADATA, snapshot
+from tests.e2e.snapshot import RUN_METADATA, normal, snapshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.spark]
 
 MARTS = ("marts",)
-
-
-def _normal(rows: list[tuple]) -> list[tuple]:
-    """Numbers as floats rounded to 9 places: DuckDB doubles and Spark decimals compare alike."""
-
-    def value(v):
-        return round(float(v), 9) if isinstance(v, float | Decimal) else v
-
-    return sorted((tuple(value(v) for v in row) for row in rows), key=repr)
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +90,7 @@ def test_spark_scores_equal_duckdb_scores_row_for_row(pipeline, spark_run):
     scores = "marts.fct_lead_scores"
     assert len(spark[scores]) == len(pipeline.scores()) > 0
     for table in duck:
-        assert _normal(spark[table]) == _normal(duck[table]), f"{table} differs between Spark and DuckDB"
+        assert normal(spark[table]) == normal(duck[table]), f"{table} differs between Spark and DuckDB"
 
 
 def test_ingestion_lands_the_raw_tables_in_spark(pipeline, spark_run):
@@ -110,7 +100,7 @@ def test_ingestion_lands_the_raw_tables_in_spark(pipeline, spark_run):
     assert sorted(spark) == sorted(duck)
     assert spark["raw.web_events"], "no events reached Spark"
     for table in duck:
-        assert _normal(spark[table]) == _normal(duck[table]), f"{table} differs between Spark and DuckDB"
+        assert normal(spark[table]) == normal(duck[table]), f"{table} differs between Spark and DuckDB"
 
 
 def test_gate_and_sync_keep_their_tables_in_the_duckdb_workspace(spark_run):

@@ -44,10 +44,12 @@ def window(landing: Path) -> list[date]:
 def _ingest(landing: Path, warehouse: Path, days: list[date]) -> dict:
     from lead_scoring.ingest import load_days
     from lead_scoring.ingest.mapping import load_column_mapping
+    from lead_scoring.ingest.mirror import configured_mirror
 
     started = time.perf_counter()
     report = load_days(days, landing_dir=landing, warehouse_path=warehouse,
-                       dag_run_id="bench", column_mapping=load_column_mapping())
+                       dag_run_id="bench", column_mapping=load_column_mapping(),
+                       mirror=configured_mirror())  # Postgres or Spark: the raw days copied there
     return {"ingest_s": round(time.perf_counter() - started, 2),
             "rows_loaded": report.total("rows_loaded")}
 

@@ -12,6 +12,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from lead_scoring.cli_options import add_warehouse_argument
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
@@ -40,13 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--top", type=int, default=10, metavar="N", help="movers to list (default %(default)s)"
     )
-    parser.add_argument(
-        "--warehouse",
-        default=None,
-        metavar="PATH",
-        help="DuckDB warehouse file (default: the configured target, "
-        "$LEAD_SCORING_WAREHOUSE or .state/warehouse.duckdb)",
-    )
+    add_warehouse_argument(parser)
     parser.add_argument("--keep-sandbox", action="store_true", help="keep the diff_* schemas for inspection")
 
 

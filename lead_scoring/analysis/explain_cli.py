@@ -8,6 +8,8 @@ from __future__ import annotations
 import argparse
 import json
 
+from lead_scoring.cli_options import add_warehouse_argument
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("contact", metavar="CONTACT", help="a contact id, or an email address")
@@ -19,13 +21,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="history: the N days up to the current scores' date (default %(default)s)",
     )
     parser.add_argument("--json", action="store_true", help="print the explanation as JSON")
-    parser.add_argument(
-        "--warehouse",
-        default=None,
-        metavar="PATH",
-        help="DuckDB warehouse file (default: the configured target, "
-        "$LEAD_SCORING_WAREHOUSE or .state/warehouse.duckdb)",
-    )
+    add_warehouse_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -17,6 +17,8 @@ import json
 import sys
 from pathlib import Path
 
+from lead_scoring.cli_options import add_warehouse_argument
+
 
 def _shares(text: str) -> tuple[float, ...]:
     try:
@@ -39,12 +41,7 @@ def _share(text: str) -> float:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--warehouse",
-        default=None,
-        metavar="PATH",
-        help="DuckDB warehouse file (default: the configured target)",
-    )
+    add_warehouse_argument(parser)
     parser.add_argument(
         "--seeds-dir",
         type=Path,

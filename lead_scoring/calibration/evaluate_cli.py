@@ -14,15 +14,11 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from lead_scoring.cli_options import add_warehouse_argument
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--warehouse",
-        default=None,
-        metavar="PATH",
-        help="DuckDB warehouse file (default: the configured target, "
-        "$LEAD_SCORING_WAREHOUSE or .state/warehouse.duckdb)",
-    )
+    add_warehouse_argument(parser)
     parser.add_argument(
         "--horizon-days",
         type=int,
